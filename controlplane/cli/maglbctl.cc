@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "offline_commands.h"
+#include "runtime_commands.h"
 
 namespace {
 
@@ -15,6 +16,8 @@ void usage(std::ostream &os) {
         "  config check FILE                      validate; prints every error with its JSON path\n"
         "  table show FILE --vip ADDR:PORT/PROTO  each backend's Maglev slot share and weight\n"
         "\n"
+     << maglb::cli::runtime_usage()
+     << "\n"
         "run 'maglbctl COMMAND --help' for a command's options\n";
 }
 
@@ -31,6 +34,7 @@ int main(int argc, char **argv) {
     return maglb::cli::cmd_config_check(rest(2));
   if (words.size() >= 2 && words[0] == "table" && words[1] == "show")
     return maglb::cli::cmd_table_show(rest(2));
+  if (auto rc = maglb::cli::run_runtime_command(words)) return *rc;
   std::cerr << "maglbctl: unknown command '" << words[0] << (words.size() > 1 ? " " + words[1] : "")
             << "'\n";
   usage(std::cerr);

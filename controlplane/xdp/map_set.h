@@ -1,0 +1,19 @@
+// The file descriptors of the XDP dataplane's maps (bpf/xdp/maps.h), as the
+// programmer and the statistics reader use them. Owned by whoever loaded
+// the maps (XdpDataplane); this is only a view.
+#pragma once
+
+namespace maglb::xdp {
+
+struct MapSet {
+  int vips = -1;           // maglb_vip_key -> maglb_vip_meta (vip_index = table slot)
+  int tables = -1;         // slot -> inner ARRAY of maglb_slot_t (backend ids)
+  int backends = -1;       // id -> maglb_backend
+  int flows = -1;          // maglb_flow_key -> per-CPU maglb_flow_value
+  int params = -1;         // 0 -> maglb_dp_params
+  int counters = -1;       // enum maglb_counter -> per-CPU u64
+  int vip_stats = -1;      // slot -> per-CPU maglb_traffic_stats
+  int backend_stats = -1;  // id -> per-CPU maglb_traffic_stats
+};
+
+}  // namespace maglb::xdp

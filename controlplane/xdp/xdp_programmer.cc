@@ -1,0 +1,194 @@
+#include "xdp_programmer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "snapshot_blob.h"
+
+namespace maglb::xdp {
+namespace {
+
+std::string errno_text(int err) {
+  return std::strerror(err < 0 ? -err : err);
+}
+
+std::string key_bytes(const maglb_vip_key &k) {
+  return std::string(reinterpret_cast<const char *>(&k), sizeof(k));
+}
+
+// Every key of a map (any key size), via get_next_key.
+template <typename K>
+std::vector<K> all_keys(int fd) {
+  std::vector<K> keys;
+  K key{}, next{};
+  const K *prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    keys.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  return keys;
+}
+
+uint32_t max_entries_of(int fd) {
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) return 0;
+  return info.max_entries;
+}
+
+// A zeroed value for a per-CPU map whose value is `size` bytes.
+std::vector<uint8_t> zero_per_cpu(size_t size) {
+  const int ncpu = libbpf_num_possible_cpus();
+  return std::vector<uint8_t>(((size + 7) / 8) * 8 * static_cast<size_t>(ncpu > 0 ? ncpu : 1), 0);
+}
+
+}  // namespace
+
+std::string XdpProgrammer::recover() {
+  slot_of_.clear();
+  generation_ = 0;
+  for (const maglb_vip_key &k : all_keys<maglb_vip_key>(maps_.vips)) {
+    maglb_vip_meta meta{};
+    if (bpf_map_lookup_elem(maps_.vips, &k, &meta) != 0) continue;  // deleted meanwhile
+    if (meta.generation > generation_) generation_ = meta.generation;
+    if (!(meta.flags & MAGLB_VIP_F_FRAG_ONLY)) slot_of_[key_bytes(k)] = meta.vip_index;
+  }
+  return "";
+}
+
+bool XdpProgrammer::table_equals(uint32_t slot, std::span<const maglb_slot_t> ids) const {
+  uint32_t inner_id = 0;
+  if (bpf_map_lookup_elem(maps_.tables, &slot, &inner_id) != 0) return false;
+  const int fd = bpf_map_get_fd_by_id(inner_id);
+  if (fd < 0) return false;
+  bool equal = max_entries_of(fd) == ids.size();
+  if (equal) {
+    std::vector<uint32_t> keys(ids.size()), values(ids.size());
+    uint32_t count = static_cast<uint32_t>(ids.size());
+    uint32_t out_batch = 0;
+    LIBBPF_OPTS(bpf_map_batch_opts, opts);
+    const int rc =
+        bpf_map_lookup_batch(fd, nullptr, &out_batch, keys.data(), values.data(), &count, &opts);
+    // ENOENT marks the end of the map, with `count` entries read.
+    equal = (rc == 0 || errno == ENOENT) && count == ids.size();
+    for (uint32_t i = 0; equal && i < count; ++i) equal = keys[i] == i && values[i] == ids[i];
+  }
+  close(fd);
+  return equal;
+}
+
+std::string XdpProgrammer::write_table(uint32_t slot, std::span<const maglb_slot_t> ids) {
+  LIBBPF_OPTS(bpf_map_create_opts, create, .map_flags = BPF_F_INNER_MAP);
+  const int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "maglb_table", sizeof(uint32_t),
+                                sizeof(maglb_slot_t), static_cast<uint32_t>(ids.size()), &create);
+  if (fd < 0)
+    return "create table of " + std::to_string(ids.size()) + " slots: " + errno_text(errno);
+  std::vector<uint32_t> keys(ids.size());
+  for (uint32_t i = 0; i < keys.size(); ++i) keys[i] = i;
+  uint32_t count = static_cast<uint32_t>(ids.size());
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  std::string err;
+  if (bpf_map_update_batch(fd, keys.data(), ids.data(), &count, &opts) != 0 || count != ids.size())
+    err = "fill table: " + errno_text(errno);
+  // The swap: one outer-map update replaces the VIP's whole table.
+  else if (bpf_map_update_elem(maps_.tables, &slot, &fd, BPF_ANY) != 0)
+    err = "install table in slot " + std::to_string(slot) + ": " + errno_text(errno);
+  close(fd);  // the outer map holds its own reference
+  if (err.empty()) ++tables_written_;
+  return err;
+}
+
+std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
+  SnapshotView snap;
+  if (std::string err = parse_snapshot(blob, &snap); !err.empty()) return err;
+  tables_written_ = 0;
+  const uint32_t n_slots = max_entries_of(maps_.tables);
+
+  // 1. Dataplane parameters.
+  const uint32_t zero = 0;
+  if (bpf_map_update_elem(maps_.params, &zero, &snap.params, BPF_ANY) != 0)
+    return "write dataplane parameters: " + errno_text(errno);
+
+  // 2. Backends before any table names them.
+  const std::vector<uint8_t> zero_stats = zero_per_cpu(sizeof(maglb_traffic_stats));
+  std::set<uint32_t> live_ids;
+  for (const maglb_backend &b : snap.backends) {
+    live_ids.insert(b.id);
+    if (bpf_map_update_elem(maps_.backends, &b.id, &b, BPF_ANY) != 0)
+      return "write backend " + std::to_string(b.id) + ": " + errno_text(errno);
+    if (bpf_map_update_elem(maps_.backend_stats, &b.id, zero_stats.data(), BPF_NOEXIST) != 0 &&
+        errno != EEXIST)
+      return "create statistics of backend " + std::to_string(b.id) + ": " + errno_text(errno);
+  }
+
+  // 3. Slots (a VIP keeps its own), then each changed table, swapped whole.
+  std::map<std::string, uint32_t> new_slot_of;
+  std::set<uint32_t> used;
+  for (const auto &[key, slot] : slot_of_) used.insert(slot);
+  std::map<uint32_t, uint32_t> slot_of_index;  // snapshot vip_index -> slot
+  uint32_t next_free = 0;
+  for (const maglb_snapshot_vip &v : snap.vips) {
+    if (v.meta.flags & MAGLB_VIP_F_FRAG_ONLY) continue;
+    const std::string key = key_bytes(v.key);
+    uint32_t slot;
+    bool fresh = false;
+    if (auto it = slot_of_.find(key); it != slot_of_.end()) {
+      slot = it->second;
+    } else {
+      while (next_free < n_slots && used.count(next_free)) ++next_free;
+      if (next_free >= n_slots) return "no free VIP table slot (" + std::to_string(n_slots) + ")";
+      slot = next_free;
+      used.insert(slot);
+      fresh = true;
+    }
+    new_slot_of[key] = slot;
+    slot_of_index[v.meta.vip_index] = slot;
+
+    std::vector<maglb_slot_t> ids(v.meta.table_size);
+    for (uint32_t i = 0; i < v.meta.table_size; ++i) {
+      const maglb_slot_t s = snap.slots[v.meta.table_offset + i];
+      ids[i] = s == MAGLB_SLOT_EMPTY ? MAGLB_SLOT_EMPTY : snap.backends[s].id;
+    }
+    if (fresh && bpf_map_update_elem(maps_.vip_stats, &slot, zero_stats.data(), BPF_ANY) != 0)
+      return "reset statistics of slot " + std::to_string(slot) + ": " + errno_text(errno);
+    if (!table_equals(slot, ids))
+      if (std::string err = write_table(slot, ids); !err.empty()) return err;
+  }
+
+  // 4. VIP entries, now that their tables are in place.
+  std::set<std::string> live_keys;
+  for (const maglb_snapshot_vip &v : snap.vips) {
+    maglb_vip_meta meta = v.meta;
+    meta.vip_index = slot_of_index.at(v.meta.vip_index);
+    live_keys.insert(key_bytes(v.key));
+    if (bpf_map_update_elem(maps_.vips, &v.key, &meta, BPF_ANY) != 0)
+      return "write VIP entry: " + errno_text(errno);
+  }
+
+  // 5. What the snapshot no longer has: VIP entries first (nothing reaches
+  // their tables afterwards), then the tables, then the backends.
+  for (const maglb_vip_key &k : all_keys<maglb_vip_key>(maps_.vips))
+    if (!live_keys.count(key_bytes(k)) && bpf_map_delete_elem(maps_.vips, &k) != 0 &&
+        errno != ENOENT)
+      return "delete VIP entry: " + errno_text(errno);
+  for (const auto &[key, slot] : slot_of_)
+    if (!new_slot_of.count(key) && bpf_map_delete_elem(maps_.tables, &slot) != 0 && errno != ENOENT)
+      return "delete table in slot " + std::to_string(slot) + ": " + errno_text(errno);
+  slot_of_ = std::move(new_slot_of);
+  for (const uint32_t id : all_keys<uint32_t>(maps_.backends)) {
+    if (live_ids.count(id)) continue;
+    if (bpf_map_delete_elem(maps_.backends, &id) != 0 && errno != ENOENT)
+      return "delete backend " + std::to_string(id) + ": " + errno_text(errno);
+    bpf_map_delete_elem(maps_.backend_stats, &id);
+  }
+  generation_ = snap.header.generation;
+  return "";
+}
+
+}  // namespace maglb::xdp

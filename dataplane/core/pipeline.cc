@@ -1,0 +1,263 @@
+// process_burst: docs/forwarding.md sections 2-7 over a burst, in stages so
+// the flow-table cache misses of the whole burst overlap (TESTBED.md: one
+// prefetched 64-byte bucket per flow is what reaches line rate).
+#include <cstring>
+
+#include "encap.h"
+#include "flow_key.h"
+#include "parser.h"
+#include "worker.h"
+
+namespace maglb::core {
+namespace {
+
+enum class Stage : uint8_t { Done, Flow, Fragment, IcmpError };
+
+struct Meta {
+  Parsed p;
+  const VipEntry *vip;
+  uint32_t hash_flow;  // table_hash_words of the full key: flow-table position
+  // maglb_flow_hash of the key masked per the VIP: Maglev slot and entropy.
+  // Tracked flows take it from their entry; it is computed for new ones.
+  uint32_t hash_sel;
+  Stage stage;
+};
+
+inline void count(WorkerContext &ctx, maglb_counter c, uint64_t n = 1) {
+  ctx.counters.v[c] += n;
+}
+
+// docs/forwarding.md section 2: exact port first, then port 0 (ALL_PORTS
+// for any packet, FRAG_ONLY for non-first fragments only).
+inline const VipEntry *match_vip(const Snapshot &snap, const Parsed &p) {
+  maglb_vip_key k;
+  if (!p.later_fragment && words_dport(p.key) != 0) {
+    vip_key_of(p.key, false, &k);
+    const VipEntry *e = snap.find_vip(k);
+    if (e) return e;  // a non-zero port entry carries no port-0 flag (validated)
+  }
+  vip_key_of(p.key, true, &k);
+  const VipEntry *e = snap.find_vip(k);
+  if (!e) return nullptr;
+  if (e->meta.flags & MAGLB_VIP_F_ALL_PORTS) return e;
+  if ((e->meta.flags & MAGLB_VIP_F_FRAG_ONLY) && p.later_fragment) return e;
+  return nullptr;
+}
+
+inline maglb_slot_t maglev_slot(const VipEntry &vip, uint32_t hash) {
+  return vip.table[maglb_slot_of(hash, vip.meta.table_size)];
+}
+
+// Section 5: connection tracking for a TCP/UDP packet. Returns a backend
+// index or MAGLB_SLOT_EMPTY.
+inline uint32_t spec_hash(const Meta &m) {
+  const uint8_t fields = m.vip->meta.hash_fields;
+  return flow_hash_words(fields == MAGLB_HASH_5TUPLE ? m.p.key : mask_words(m.p.key, fields));
+}
+
+inline uint32_t select_tracked(WorkerContext &ctx, const Snapshot &snap, Meta &m, uint32_t now_u,
+                               const FlowTable::Timeouts &to) {
+  maglb_flow_key key;
+  store_key(m.p.key, &key);
+  FlowTable &ft = ctx.flows;
+  const FlowTable::Lookup r = ft.lookup(m.hash_flow, key, now_u, to);
+  if (r.slot.way >= 0) {
+    if (r.expired) {
+      count(ctx, MAGLB_C_FLOW_EXPIRED);
+    } else {
+      FlowEntry &e = ft.entry(r.slot);
+      const int32_t idx = snap.backend_by_id(e.backend_id, e.backend_hint);
+      if (idx >= 0) {
+        count(ctx, MAGLB_C_FLOW_HIT);
+        ft.touch(r.slot, now_u);
+        if (e.backend_hint != idx) e.backend_hint = static_cast<uint16_t>(idx);
+        m.hash_sel = e.select_hash;
+        return static_cast<uint32_t>(idx);
+      }
+      count(ctx, MAGLB_C_FLOW_REBALANCED);
+    }
+  }
+  m.hash_sel = spec_hash(m);
+  const maglb_slot_t slot = maglev_slot(*m.vip, m.hash_sel);
+  if (slot == MAGLB_SLOT_EMPTY) return MAGLB_SLOT_EMPTY;
+  FlowTable::Slot where = r.slot;
+  if (where.way < 0) {
+    bool evicts_live = false;
+    where = ft.victim(m.hash_flow, now_u, to, &evicts_live);
+    if (where.way < 0) return slot;  // table not initialised: forward untracked
+    if (evicts_live) count(ctx, MAGLB_C_FLOW_EVICTED);
+  }
+  ft.store(where, m.hash_flow, key, snap.backends()[slot].id, static_cast<uint16_t>(slot),
+           m.hash_sel, now_u);
+  count(ctx, MAGLB_C_FLOW_NEW);
+  ctx.vip_stats[m.vip->meta.vip_index].new_flows++;
+  ctx.backend_stats[slot].new_flows++;
+  return slot;
+}
+
+// Section 4: the flow entry of the (reversed) quoted flow if live and its
+// backend still exists, else the Maglev slot. Never inserts or refreshes.
+inline uint32_t select_icmp(WorkerContext &ctx, const Snapshot &snap, const Meta &m, uint32_t now_u,
+                            const FlowTable::Timeouts &to) {
+  maglb_flow_key key;
+  store_key(m.p.key, &key);
+  const FlowTable::Lookup r = ctx.flows.lookup(m.hash_flow, key, now_u, to);
+  if (r.slot.way >= 0 && !r.expired) {
+    const FlowEntry &e = ctx.flows.entry(r.slot);
+    const int32_t idx = snap.backend_by_id(e.backend_id, e.backend_hint);
+    if (idx >= 0) return static_cast<uint32_t>(idx);
+  }
+  return maglev_slot(*m.vip, m.hash_sel);
+}
+
+// Sections 6 and 7 for a packet whose backend is chosen.
+inline Verdict forward(WorkerContext &ctx, const Snapshot &snap, const NeighborTable &neigh,
+                       Packet &pk, const Meta &m, uint32_t bi) {
+  const maglb_backend &be = snap.backends()[bi];
+  const maglb_dp_params &pr = snap.params();
+  const uint8_t method = m.vip->meta.fwd_method;
+  const uint16_t ov = encap_overhead(method, be.family);
+  const FrameLayout f{m.p.l2_len, m.p.ip_len, m.p.tos};
+  const uint16_t in_len = pk.len;
+  if (uint32_t{m.p.ip_len} + ov > pr.mtu) {
+    const uint8_t family = words_family(m.p.key);
+    // Never an ICMP error about an ICMP error (RFC 1122 3.2.2, RFC 4443 2.4).
+    if ((pr.flags & MAGLB_DP_F_ICMP_TOO_BIG) && m.stage != Stage::IcmpError &&
+        (family == MAGLB_FAMILY_IPV6 || m.p.df)) {
+      const uint8_t *ip = pk.data + f.l2_len;
+      const uint32_t room = uint32_t{pk.len} + pk.tailroom - f.l2_len;
+      if (icmp_too_big_reply_len(family, ip, f.ip_len) > room) {
+        count(ctx, MAGLB_C_DROP_NO_HEADROOM);
+        return Verdict::Drop;
+      }
+      write_icmp_too_big(pk, f, family, pr.mtu - ov);
+      count(ctx, MAGLB_C_TX_ICMP_GENERATED);
+      return Verdict::Tx;
+    }
+    count(ctx, MAGLB_C_DROP_TOO_BIG);
+    return Verdict::Drop;
+  }
+  static const uint8_t kZeroMac[6] = {};
+  const uint8_t *mac;
+  if (method == MAGLB_FWD_L2 && std::memcmp(be.mac, kZeroMac, 6) != 0)
+    mac = be.mac;
+  else
+    mac = ctx.next_hop(snap, neigh, bi);
+  if (!mac) {
+    count(ctx, MAGLB_C_DROP_NO_NEIGHBOR);
+    return Verdict::Drop;
+  }
+  if (ov > pk.headroom) {
+    count(ctx, MAGLB_C_DROP_NO_HEADROOM);
+    return Verdict::Drop;
+  }
+  if (method == MAGLB_FWD_L2) {
+    rewrite_l2(pk, f, mac, neigh.port_mac());
+    count(ctx, MAGLB_C_FWD_L2);
+  } else {
+    encap_tunnel(pk, f, method, be, pr, m.hash_sel, mac, neigh.port_mac());
+    count(ctx, method == MAGLB_FWD_GUE ? MAGLB_C_FWD_GUE : MAGLB_C_FWD_IPIP);
+  }
+  count(ctx, MAGLB_C_TX_FORWARDED);
+  if (m.stage == Stage::IcmpError) count(ctx, MAGLB_C_ICMP_ERROR_FORWARDED);
+  maglb_traffic_stats &vs = ctx.vip_stats[m.vip->meta.vip_index];
+  vs.packets++;
+  vs.bytes += in_len;
+  maglb_traffic_stats &bs = ctx.backend_stats[bi];
+  bs.packets++;
+  bs.bytes += in_len;
+  return Verdict::Tx;
+}
+
+void process_pass(WorkerContext &ctx, const Snapshot &snap, const NeighborTable &neigh,
+                  Packet *pkts, Verdict *verdicts, uint16_t n, uint64_t now_ns) {
+  Meta meta[kMaxBurst];
+  const uint32_t now_u = FlowTable::time_units(now_ns);
+  const FlowTable::Timeouts to = FlowTable::timeouts_from_params(snap.params());
+  uint64_t rx_bytes = 0;
+
+  // Stage 1: parse, match the VIP, hash, prefetch the flow bucket.
+  for (uint16_t i = 0; i < n; ++i) {
+    if (i + 2 < n) __builtin_prefetch(pkts[i + 2].data);
+    Meta &m = meta[i];
+    Packet &pk = pkts[i];
+    rx_bytes += pk.len;
+    m.stage = Stage::Done;
+    parse_frame(pk.data, pk.len, &m.p);
+    if (m.p.kind == ParseKind::Drop) {
+      count(ctx, static_cast<maglb_counter>(m.p.drop_counter));
+      verdicts[i] = Verdict::Drop;
+      continue;
+    }
+    if (m.p.kind == ParseKind::Pass || !(m.vip = match_vip(snap, m.p))) {
+      count(ctx, MAGLB_C_PASS_TO_KERNEL);
+      verdicts[i] = Verdict::Pass;
+      continue;
+    }
+    // Tunnel semantics: the inner header is not decremented, so a packet
+    // that would expire at this hop is refused rather than forwarded.
+    if (m.p.ttl <= 1) {
+      count(ctx, MAGLB_C_DROP_TTL_EXCEEDED);
+      verdicts[i] = Verdict::Drop;
+      continue;
+    }
+    if (m.p.kind == ParseKind::Fragment) {
+      count(ctx, MAGLB_C_FRAGMENTS);
+      m.hash_sel = flow_hash_words(mask_words(m.p.key, MAGLB_HASH_3TUPLE));
+      m.stage = Stage::Fragment;
+      continue;
+    }
+    m.hash_flow = table_hash_words(m.p.key);
+    if (m.p.kind == ParseKind::Flow) {
+      m.stage = Stage::Flow;
+    } else {
+      m.stage = Stage::IcmpError;
+      m.hash_sel = spec_hash(m);
+    }
+    ctx.flows.prefetch_bucket(m.hash_flow);
+  }
+  count(ctx, MAGLB_C_RX_PACKETS, n);
+  count(ctx, MAGLB_C_RX_BYTES, rx_bytes);
+
+  // Stage 2: the buckets are (mostly) in; prefetch the matching entries.
+  for (uint16_t i = 0; i < n; ++i)
+    if (meta[i].stage == Stage::Flow || meta[i].stage == Stage::IcmpError)
+      ctx.flows.prefetch_entries(meta[i].hash_flow);
+
+  // Stage 3: choose the backend (in packet order, so a flow's second
+  // packet in the burst sees the entry its first one inserted), rewrite.
+  for (uint16_t i = 0; i < n; ++i) {
+    Meta &m = meta[i];
+    if (m.stage == Stage::Done) continue;
+    uint32_t bi;
+    if (m.stage == Stage::Flow)
+      bi = select_tracked(ctx, snap, m, now_u, to);
+    else if (m.stage == Stage::IcmpError)
+      bi = select_icmp(ctx, snap, m, now_u, to);
+    else
+      bi = maglev_slot(*m.vip, m.hash_sel);
+    if (bi == MAGLB_SLOT_EMPTY) {
+      count(ctx, MAGLB_C_DROP_NO_BACKEND);
+      verdicts[i] = Verdict::Drop;
+      continue;
+    }
+    verdicts[i] = forward(ctx, snap, neigh, pkts[i], m, bi);
+  }
+}
+
+}  // namespace
+
+void process_burst(WorkerContext &ctx, const Snapshot &snap, const NeighborTable &neigh,
+                   Packet *pkts, Verdict *verdicts, uint16_t n, uint64_t now_ns) {
+  ctx.follow_snapshot(snap);
+  ctx.follow_neighbors(snap, neigh);
+  while (n > 0) {
+    const uint16_t chunk = n < kMaxBurst ? n : kMaxBurst;
+    process_pass(ctx, snap, neigh, pkts, verdicts, chunk, now_ns);
+    pkts += chunk;
+    verdicts += chunk;
+    n = static_cast<uint16_t>(n - chunk);
+  }
+}
+
+}  // namespace maglb::core
