@@ -4,7 +4,7 @@
 #   client   198.18.0.2/24    2001:db8::2/64   routes the VIPs via the LB
 #   lb       198.18.0.1/24    2001:db8::1/64   the load balancer (XDP or DPDK on eth0)
 #   b1..bN   198.18.0.1N/24   2001:db8::1N/64  backends: VIPs on lo, maglb-decap on eth0,
-#                                              nginx (HTTP) and socat (UDP) answering
+#                                              nginx (HTTP) and a UDP responder answering
 #                                              straight to the client (DSR)
 # Only 198.18.0.0/15 and 2001:db8::/32 are used, only inside these namespaces.
 # Source it, set TOPO (a short unique prefix, <= 6 chars) and call topo_up / topo_down.
@@ -118,9 +118,9 @@ NGINX
   ip netns exec "$ns" "$decap" attach eth0 --gue-port "$gue" >/dev/null
   ip netns exec "$ns" nginx -c "$dir/nginx.conf" -g 'daemon on;'
   # UDP request/response service bound to the VIP, so replies leave from it.
-  ip netns exec "$ns" socat -T 5 UDP4-RECVFROM:5353,bind=$TOPO_VIP4,reuseaddr,fork \
-    SYSTEM:"echo b$i" >/dev/null 2>&1 &
-  echo $! >"$dir/socat.pid"
+  ip netns exec "$ns" /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/udp_responder.py" \
+    $TOPO_VIP4 5353 "b$i" >/dev/null 2>&1 &
+  echo $! >"$dir/udp.pid"
   wait_for 10 "nginx in b$i" ip netns exec "$ns" curl -sf -o /dev/null "http://$(topo_backend4 "$i")/health"
 }
 
@@ -155,7 +155,7 @@ topo_down() {
 topo_write_config() {
   local mode=$1 file=$2 n=${3:-3}; shift 3 || shift $#
   local weights=("$@") i w b4 b6 b4u
-  local hc='"healthcheck": {"type": "http", "path": "/health", "interval_ms": 500, "timeout_ms": 300, "rise": 2, "fall": 2, "slow_start_s": 0}'
+  local hc="\"healthcheck\": {\"type\": \"http\", \"path\": \"/health\", \"interval_ms\": 500, \"timeout_ms\": 300, \"rise\": 2, \"fall\": 2, \"slow_start_s\": ${TOPO_SLOW_START:-0}}"
   local dpdk_extra=""
   [[ $mode == dpdk ]] && dpdk_extra=", \"dpdk\": {\"socket\": \"$TOPO_DIR/dataplane.sock\"}"
   for ((i = 1; i <= n; i++)); do
