@@ -38,7 +38,7 @@ scripts/setup.sh
 [[ ${MAGLB_SKIP_BUILD:-0} == 1 ]] || scripts/build.sh >/dev/null
 B=$ROOT/${MAGLB_BUILD_DIR:-build}
 topo_down
-((KEEP)) || trap topo_down EXIT
+((KEEP)) || { trap topo_down EXIT; trap "exit 1" INT TERM; }
 
 WEIGHTS=(100 100 200)
 echo "== testbed: client, lb ($MODE), backends b1 b2 b3 (weights ${WEIGHTS[*]})"

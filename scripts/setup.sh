@@ -15,6 +15,7 @@ PACKAGES=(
   libboost-program-options-dev nlohmann-json3-dev libxxhash-dev
   # tests
   libgtest-dev googletest python3-scapy python3-xxhash iproute2 ethtool curl socat tcpdump
+  gnuplot-nox bc
   nginx-light iputils-ping procps
 )
 

@@ -1,5 +1,6 @@
 #include "runtime_format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <map>
@@ -130,7 +131,11 @@ void print_change(std::ostream &os, const std::string &what, const json &r) {
     return;
   }
   os << what << ": done, generation " << str(r, "generation") << " installed";
-  if (r.contains("previous_weight")) os << " (weight was " << str(r, "previous_weight") << ")";
+  if (r.contains("previous_weight")) {
+    os << " (weight was " << str(r, "previous_weight") << ")";
+  } else if (r.contains("weight")) {
+    os << " (weight " << str(r, "weight") << ")";
+  }
   os << "\n";
 }
 
@@ -207,12 +212,27 @@ void print_top(std::ostream &os, const json &prev, const json &cur, double secon
     }
   }
   t.print(os);
-  uint64_t drops = 0;
-  const json drop_counters = cur.value("drops", json::object());
-  for (const auto &[name, v] : drop_counters.items()) {
-    if (v.is_number_unsigned()) drops += v.get<uint64_t>();
-  }
-  os << "\ndropped packets (all reasons): " << drops << "\n";
+  // Dataplane-wide rates: what reaches the VIPs above is only the part that
+  // was forwarded; these show everything the dataplane received.
+  auto drops_of = [](const json &r) {
+    uint64_t n = 0;
+    const json d = r.value("drops", json::object());
+    for (const auto &[name, v] : d.items()) {
+      if (v.is_number_unsigned()) n += v.get<uint64_t>();
+    }
+    return n;
+  };
+  const json now = cur.value("totals", json::object());
+  const json then = prev.is_object() ? prev.value("totals", json::object()) : json::object();
+  auto total_rate = [&](uint64_t b, uint64_t a) -> std::string {
+    if (!prev.is_object() || seconds <= 0) return "-";
+    return human(b >= a ? static_cast<double>(b - a) / seconds : 0);
+  };
+  os << "\ndataplane: rx " << total_rate(u64(now, "rx_packets"), u64(then, "rx_packets"))
+     << " pkt/s, forwarded " << total_rate(u64(now, "tx_forwarded"), u64(then, "tx_forwarded"))
+     << " pkt/s, to kernel " << total_rate(u64(now, "pass_to_kernel"), u64(then, "pass_to_kernel"))
+     << " pkt/s, dropped " << total_rate(drops_of(cur), prev.is_object() ? drops_of(prev) : 0)
+     << " pkt/s (" << drops_of(cur) << " dropped in all)\n";
 }
 
 void print_table(std::ostream &os, const json &r) {
@@ -226,11 +246,14 @@ void print_table(std::ostream &os, const json &r) {
     names[std::stoull(id)] = backend_label(b) + " [id " + id + "]";
   }
   const uint64_t empty = u64(r, "empty_slot");
+  const size_t width = std::max<size_t>(4, std::to_string(slots.size()).size());
   std::string out;
   for (size_t s = 0; s < slots.size(); ++s) {
     const uint64_t id = slots[s].is_number_unsigned() ? slots[s].get<uint64_t>() : empty;
     const auto it = names.find(id);
-    out += std::to_string(s) + "  " +
+    std::string slot = std::to_string(s);
+    slot.insert(0, width - slot.size(), ' ');  // right-aligned under SLOT
+    out += slot + "  " +
            (id == empty         ? std::string("(empty)")
             : it != names.end() ? it->second
                                 : "id " + std::to_string(id)) +

@@ -40,8 +40,8 @@ const health::BackendStatus *Balancer::health_of(const std::string &vip_id,
   return nullptr;
 }
 
-WeightPlan Balancer::plan_for(const config::Config &config) const {
-  return plan_weights(config, health(), installed_weights_);
+WeightPlan Balancer::plan_for(const config::Config &config, bool unreported_up) const {
+  return plan_weights(config, health(), installed_weights_, unreported_up);
 }
 
 std::string Balancer::install(const config::Config &config, const WeightPlan &plan) {
@@ -167,6 +167,25 @@ std::vector<std::string> Balancer::apply(const config::Config &next, std::string
 
 void Balancer::on_health(const health::HealthReport &report) {
   ++counters_.health_reports;
+  std::vector<std::string> unchecked;  // VIPs without probes: their "changes" are not news
+  for (const config::VipConfig &v : config_.vips) {
+    if (v.healthcheck.type == config::HealthcheckType::kNone) unchecked.push_back(vip_id_of(v));
+  }
+  for (const health::VipStatus &vs : report.vips) {
+    if (std::find(unchecked.begin(), unchecked.end(), vs.id) != unchecked.end()) continue;
+    for (const health::BackendStatus &bs : vs.backends) {
+      if (!bs.changed) continue;
+      const bool down = bs.state != health::BackendState::kUp || bs.suppressed;
+      log_.log(down ? LogLevel::kWarn : LogLevel::kInfo, "backend health changed",
+               {{"vip", vs.id},
+                {"backend", health::format_ip(bs.address)},
+                {"name", bs.name},
+                {"state", health::to_string(bs.state)},
+                {"suppressed", bs.suppressed ? "yes" : "no"},
+                {"effective_weight", std::to_string(bs.effective_weight)},
+                {"reason", bs.last_reason}});
+    }
+  }
   report_ = report;
   const WeightPlan plan = plan_for(config_);
   log_held_changes(plan);

@@ -79,8 +79,8 @@ class Balancer {
   std::string programmer_name() const { return programmer_.name(); }
 
   // The weights the tables of `config` would be built with now (health
-  // state and fail-open rule applied): what `diff` compares.
-  WeightPlan plan_for(const config::Config &config) const;
+  // state and fail-open rule applied). unreported_up: see plan_weights.
+  WeightPlan plan_for(const config::Config &config, bool unreported_up = false) const;
 
  private:
   // Builds and programs one snapshot; on success commits vips_, ids and

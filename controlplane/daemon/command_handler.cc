@@ -37,6 +37,26 @@ struct Fields {
   json fail() const { return error_response(error); }
 };
 
+// The backend a backend command is about: "vip" and "address" read and
+// printed once.
+struct BackendRef {
+  maglb_vip_key key{};
+  config::Address address;
+  std::string vip;      // "198.18.0.100:80/tcp"
+  std::string backend;  // "198.18.1.1"
+  std::string what() const { return vip + " " + backend; }
+};
+
+std::optional<BackendRef> backend_ref(const json &body, std::initializer_list<const char *> allowed,
+                                      std::string *error) {
+  if (*error = check_fields(body, allowed); !error->empty()) return std::nullopt;
+  const auto key = vip_field(body, "vip", error);
+  if (!key) return std::nullopt;
+  const auto address = address_field(body, "address", error);
+  if (!address) return std::nullopt;
+  return BackendRef{*key, *address, snapshot::format_vip(*key), config::format_address(*address)};
+}
+
 }  // namespace
 
 CommandHandler::CommandHandler(Balancer &balancer, ConfigStore &store, Logger &log,
@@ -165,14 +185,19 @@ json CommandHandler::vip_list(const Request &r) {
   return ok_response(vip_list_view(balancer_));
 }
 
-json CommandHandler::vip_show(const Request &r) {
-  Fields f{r.body, check_fields(r.body, {"vip"})};
-  if (!f.ok()) return f.fail();
-  const auto key = vip_field(r.body, "vip", &f.error);
-  if (!key) return f.fail();
+const InstalledVip *CommandHandler::requested_vip(const Request &r, std::string *error) const {
+  if (*error = check_fields(r.body, {"vip"}); !error->empty()) return nullptr;
+  const auto key = vip_field(r.body, "vip", error);
+  if (!key) return nullptr;
   const InstalledVip *vip = balancer_.find(*key);
-  if (vip == nullptr) return error_response("no VIP " + snapshot::format_vip(*key));
-  return ok_response(vip_show_view(balancer_, *vip));
+  if (vip == nullptr) *error = "no VIP " + snapshot::format_vip(*key);
+  return vip;
+}
+
+json CommandHandler::vip_show(const Request &r) {
+  std::string error;
+  const InstalledVip *vip = requested_vip(r, &error);
+  return vip ? ok_response(vip_show_view(balancer_, *vip)) : error_response(error);
 }
 
 json CommandHandler::vip_add(const Request &r) {
@@ -239,116 +264,93 @@ json CommandHandler::backend_add(const Request &r) {
 }
 
 json CommandHandler::backend_remove(const Request &r) {
-  Fields f{r.body, check_fields(r.body, {"vip", "address"})};
-  if (!f.ok()) return f.fail();
-  const auto key = vip_field(r.body, "vip", &f.error);
-  if (!key) return f.fail();
-  const auto addr = address_field(r.body, "address", &f.error);
-  if (!addr) return f.fail();
-  const std::string what = snapshot::format_vip(*key) + " " + config::format_address(*addr);
-  json out = apply_edit(
-      [&](config::Config &c) { return remove_backend(c, *key, *addr); }, "backend remove " + what,
-      {{"vip", snapshot::format_vip(*key)}, {"address", config::format_address(*addr)}});
-  if (out.value("ok", false)) drained_from_.erase(drain_key(*key, *addr));
+  std::string error;
+  const auto ref = backend_ref(r.body, {"vip", "address"}, &error);
+  if (!ref) return error_response(error);
+  json out =
+      apply_edit([&](config::Config &c) { return remove_backend(c, ref->key, ref->address); },
+                 "backend remove " + ref->what(), {{"vip", ref->vip}, {"address", ref->backend}});
+  if (out.value("ok", false)) drained_from_.erase(drain_key(ref->key, ref->address));
   return out;
 }
 
 json CommandHandler::backend_weight(const Request &r) {
-  Fields f{r.body, check_fields(r.body, {"vip", "address", "weight"})};
-  if (!f.ok()) return f.fail();
-  const auto key = vip_field(r.body, "vip", &f.error);
-  if (!key) return f.fail();
-  const auto addr = address_field(r.body, "address", &f.error);
-  if (!addr) return f.fail();
-  const auto weight = uint_field(r.body, "weight", 0, 65535, std::nullopt, &f.error);
-  if (!weight) return f.fail();
+  std::string error;
+  const auto ref = backend_ref(r.body, {"vip", "address", "weight"}, &error);
+  if (!ref) return error_response(error);
+  const auto weight = uint_field(r.body, "weight", 0, 65535, std::nullopt, &error);
+  if (!weight) return error_response(error);
   uint16_t old = 0;
   const uint16_t w = static_cast<uint16_t>(*weight);
-  json out =
-      apply_edit([&](config::Config &c) { return set_backend_weight(c, *key, *addr, w, &old); },
-                 "backend weight " + snapshot::format_vip(*key) + " " +
-                     config::format_address(*addr) + " " + std::to_string(w),
-                 {{"vip", snapshot::format_vip(*key)}, {"address", config::format_address(*addr)}});
+  json out = apply_edit(
+      [&](config::Config &c) { return set_backend_weight(c, ref->key, ref->address, w, &old); },
+      "backend weight " + ref->what() + " " + std::to_string(w),
+      {{"vip", ref->vip}, {"address", ref->backend}});
   if (out.value("ok", false)) {
     out["result"]["weight"] = w;
     out["result"]["previous_weight"] = old;
-    if (w == 0 && old != 0) drained_from_[drain_key(*key, *addr)] = old;
-    if (w != 0) drained_from_.erase(drain_key(*key, *addr));
+    if (w == 0 && old != 0) drained_from_[drain_key(ref->key, ref->address)] = old;
+    if (w != 0) drained_from_.erase(drain_key(ref->key, ref->address));
   }
   return out;
 }
 
 json CommandHandler::backend_drain(const Request &r) {
-  Fields f{r.body, check_fields(r.body, {"vip", "address"})};
-  if (!f.ok()) return f.fail();
-  const auto key = vip_field(r.body, "vip", &f.error);
-  if (!key) return f.fail();
-  const auto addr = address_field(r.body, "address", &f.error);
-  if (!addr) return f.fail();
-  uint16_t old = 0;
-  const std::string vip = snapshot::format_vip(*key);
-  const std::string address = config::format_address(*addr);
-  {
-    config::Config probe = balancer_.config();
-    if (std::string e = set_backend_weight(probe, *key, *addr, 0, &old); !e.empty()) {
-      return error_response(e);
-    }
-    if (old == 0) {
-      return ok_response({{"vip", vip},
-                          {"address", address},
-                          {"changed", false},
-                          {"note", "already drained (weight 0)"},
-                          {"generation", balancer_.generation()}});
-    }
+  std::string error;
+  const auto ref = backend_ref(r.body, {"vip", "address"}, &error);
+  if (!ref) return error_response(error);
+  config::Config running = balancer_.config();
+  const config::BackendConfig *b = find_backend(running, ref->key, ref->address, &error);
+  if (b == nullptr) return error_response(error);
+  if (b->weight == 0) {
+    return ok_response({{"vip", ref->vip},
+                        {"address", ref->backend},
+                        {"changed", false},
+                        {"note", "already drained (weight 0)"},
+                        {"generation", balancer_.generation()}});
   }
-  json out =
-      apply_edit([&](config::Config &c) { return set_backend_weight(c, *key, *addr, 0, &old); },
-                 "backend drain " + vip + " " + address,
-                 {{"vip", vip}, {"address", address}, {"changed", true}});
+  uint16_t old = 0;
+  json out = apply_edit(
+      [&](config::Config &c) { return set_backend_weight(c, ref->key, ref->address, 0, &old); },
+      "backend drain " + ref->what(),
+      {{"vip", ref->vip}, {"address", ref->backend}, {"changed", true}});
   if (out.value("ok", false)) {
-    drained_from_[drain_key(*key, *addr)] = old;
+    drained_from_[drain_key(ref->key, ref->address)] = old;
     out["result"]["previous_weight"] = old;
   }
   return out;
 }
 
 json CommandHandler::backend_undrain(const Request &r) {
-  Fields f{r.body, check_fields(r.body, {"vip", "address", "weight"})};
-  if (!f.ok()) return f.fail();
-  const auto key = vip_field(r.body, "vip", &f.error);
-  if (!key) return f.fail();
-  const auto addr = address_field(r.body, "address", &f.error);
-  if (!addr) return f.fail();
-  const auto given = uint_field(r.body, "weight", 1, 65535, 0, &f.error);
-  if (!given) return f.fail();
-  const std::string vip = snapshot::format_vip(*key);
-  const std::string address = config::format_address(*addr);
-  uint16_t current = 0;
-  {
-    config::Config probe = balancer_.config();
-    if (std::string e = set_backend_weight(probe, *key, *addr, 0, &current); !e.empty()) {
-      return error_response(e);
-    }
-  }
-  if (current != 0) {
-    return error_response("backend " + address + " of " + vip + " is not drained (weight " +
-                          std::to_string(current) + ")");
+  std::string error;
+  const auto ref = backend_ref(r.body, {"vip", "address", "weight"}, &error);
+  if (!ref) return error_response(error);
+  const auto given = uint_field(r.body, "weight", 1, 65535, 0, &error);
+  if (!given) return error_response(error);
+  config::Config running = balancer_.config();
+  const config::BackendConfig *b = find_backend(running, ref->key, ref->address, &error);
+  if (b == nullptr) return error_response(error);
+  if (b->weight != 0) {
+    return error_response("backend " + ref->backend + " of " + ref->vip +
+                          " is not drained (weight " + std::to_string(b->weight) + ")");
   }
   uint16_t weight = static_cast<uint16_t>(*given);
-  const auto it = drained_from_.find(drain_key(*key, *addr));
+  const auto it = drained_from_.find(drain_key(ref->key, ref->address));
   if (weight == 0 && it != drained_from_.end()) weight = it->second;
   if (weight == 0) {
-    return error_response("no weight remembered for backend " + address + " of " + vip +
+    return error_response("no weight remembered for backend " + ref->backend + " of " + ref->vip +
                           " (drained in the config file or before maglbd started); give one: "
                           "maglbctl backend undrain " +
-                          vip + " " + address + " --weight N");
+                          ref->what() + " --weight N");
   }
   uint16_t old = 0;
   json out = apply_edit(
-      [&](config::Config &c) { return set_backend_weight(c, *key, *addr, weight, &old); },
-      "backend undrain " + vip + " " + address,
-      {{"vip", vip}, {"address", address}, {"weight", weight}});
-  if (out.value("ok", false)) drained_from_.erase(drain_key(*key, *addr));
+      [&](config::Config &c) {
+        return set_backend_weight(c, ref->key, ref->address, weight, &old);
+      },
+      "backend undrain " + ref->what(),
+      {{"vip", ref->vip}, {"address", ref->backend}, {"weight", weight}});
+  if (out.value("ok", false)) drained_from_.erase(drain_key(ref->key, ref->address));
   return out;
 }
 
@@ -370,13 +372,9 @@ json CommandHandler::stats(const Request &r) {
 }
 
 json CommandHandler::table_dump(const Request &r) {
-  Fields f{r.body, check_fields(r.body, {"vip"})};
-  if (!f.ok()) return f.fail();
-  const auto key = vip_field(r.body, "vip", &f.error);
-  if (!key) return f.fail();
-  const InstalledVip *vip = balancer_.find(*key);
-  if (vip == nullptr) return error_response("no VIP " + snapshot::format_vip(*key));
-  return ok_response(table_view(balancer_, *vip));
+  std::string error;
+  const InstalledVip *vip = requested_vip(r, &error);
+  return vip ? ok_response(table_view(balancer_, *vip)) : error_response(error);
 }
 
 json CommandHandler::trace(const Request &r) {
@@ -426,8 +424,10 @@ json CommandHandler::diff(const Request &r) {
   if (!parsed.ok())
     return error_response("the other config is invalid", error_strings(parsed.errors));
   const config::Config &running = balancer_.config();
+  // New backends count as up: the diff shows where traffic settles once
+  // they pass their checks (known-down backends stay down).
   const ConfigDiff d = diff_configs(running, balancer_.plan_for(running), *parsed.config,
-                                    balancer_.plan_for(*parsed.config));
+                                    balancer_.plan_for(*parsed.config, true));
   json out = to_json(d);
   out["restart_required"] = restart_required_changes(running, *parsed.config);
   return ok_response(std::move(out));

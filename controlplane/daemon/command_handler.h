@@ -54,6 +54,10 @@ class CommandHandler {
   nlohmann::json diff(const Request &r);
   nlohmann::json config_show(const Request &r);
 
+  // The installed VIP a request's "vip" names (fields other than "vip"
+  // refused), or nullptr and *error.
+  const InstalledVip *requested_vip(const Request &r, std::string *error) const;
+
   // The weight a drained backend had, so undrain can restore it: "vip
   // id|address" -> weight. In memory only (the file stores weight 0).
   std::string drain_key(const maglb_vip_key &vip, const config::Address &address) const;

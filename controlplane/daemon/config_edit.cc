@@ -70,33 +70,41 @@ std::string add_backend(config::Config &config, const maglb_vip_key &key,
   return "";
 }
 
-std::string remove_backend(config::Config &config, const maglb_vip_key &key,
-                           const config::Address &address) {
+config::BackendConfig *find_backend(config::Config &config, const maglb_vip_key &key,
+                                    const config::Address &address, std::string *error) {
   const auto v = find_vip(config, key);
-  if (!v) return no_vip(key);
+  if (!v) {
+    *error = no_vip(key);
+    return nullptr;
+  }
   config::VipConfig &vip = config.vips[*v];
   const auto b = find_backend(vip, address);
   if (!b) {
-    return "VIP " + snapshot::format_vip(key) + " has no backend " +
-           config::format_address(address);
+    *error =
+        "VIP " + snapshot::format_vip(key) + " has no backend " + config::format_address(address);
+    return nullptr;
   }
-  vip.backends.erase(vip.backends.begin() + static_cast<std::ptrdiff_t>(*b));
+  return &vip.backends[*b];
+}
+
+std::string remove_backend(config::Config &config, const maglb_vip_key &key,
+                           const config::Address &address) {
+  std::string error;
+  const config::BackendConfig *b = find_backend(config, key, address, &error);
+  if (b == nullptr) return error;
+  auto &backends = config.vips[*find_vip(config, key)].backends;
+  backends.erase(backends.begin() + (b - backends.data()));
   return "";
 }
 
 std::string set_backend_weight(config::Config &config, const maglb_vip_key &key,
                                const config::Address &address, uint16_t weight,
                                uint16_t *old_weight) {
-  const auto v = find_vip(config, key);
-  if (!v) return no_vip(key);
-  config::VipConfig &vip = config.vips[*v];
-  const auto b = find_backend(vip, address);
-  if (!b) {
-    return "VIP " + snapshot::format_vip(key) + " has no backend " +
-           config::format_address(address);
-  }
-  *old_weight = vip.backends[*b].weight;
-  vip.backends[*b].weight = weight;
+  std::string error;
+  config::BackendConfig *b = find_backend(config, key, address, &error);
+  if (b == nullptr) return error;
+  *old_weight = b->weight;
+  b->weight = weight;
   return "";
 }
 

@@ -16,6 +16,10 @@ namespace maglb::daemon {
 
 std::optional<size_t> find_vip(const config::Config &config, const maglb_vip_key &key);
 std::optional<size_t> find_backend(const config::VipConfig &vip, const config::Address &address);
+// Backend `address` of VIP `key`, or nullptr and *error ("no VIP ...",
+// "VIP ... has no backend ...").
+config::BackendConfig *find_backend(config::Config &config, const maglb_vip_key &key,
+                                    const config::Address &address, std::string *error);
 
 // The fields `vip add` sets; the rest take the config defaults (no health
 // check, no backends).

@@ -52,9 +52,8 @@ const InstalledVip *match_vip(const std::vector<InstalledVip> &vips, const FlowS
 
 json trace_flow(const std::vector<InstalledVip> &vips, const FlowSpec &flow) {
   const std::string proto = flow.protocol == 17 ? "udp" : "tcp";
-  json out = {
-      {"source", config::format_address(flow.source) + ":" + std::to_string(flow.source_port)},
-      {"destination", snapshot::format_vip(key_of(flow, flow.destination_port))}};
+  json out = {{"source", config::format_endpoint({flow.source, flow.source_port})},
+              {"destination", snapshot::format_vip(key_of(flow, flow.destination_port))}};
   json steps = json::array();
   if (flow.source.family != flow.destination.family) {
     out["verdict"] = "invalid";

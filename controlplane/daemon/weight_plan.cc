@@ -19,7 +19,7 @@ uint32_t checked_weight(const health::BackendStatus &st, uint32_t configured) {
 }  // namespace
 
 WeightPlan plan_weights(const config::Config &config, const health::HealthReport *report,
-                        const InstalledWeights &installed) {
+                        const InstalledWeights &installed, bool unreported_up) {
   std::unordered_map<std::string, const health::VipStatus *> reported;
   if (report != nullptr) {
     for (const health::VipStatus &vs : report->vips) reported.emplace(vs.id, &vs);
@@ -60,8 +60,13 @@ WeightPlan plan_weights(const config::Config &config, const health::HealthReport
     for (size_t b = 0; b < vip.backends.size(); ++b) {
       const uint32_t configured = vip.backends[b].weight;
       const auto it = by_address.find(health::address_key(ip_of(vip.backends[b].address)));
-      vp.weights[b] =
-          configured == 0 || it == by_address.end() ? 0 : checked_weight(*it->second, configured);
+      if (configured == 0) {
+        vp.weights[b] = 0;
+      } else if (it == by_address.end()) {
+        vp.weights[b] = unreported_up ? configured : 0;
+      } else {
+        vp.weights[b] = checked_weight(*it->second, configured);
+      }
     }
   }
   return plan;

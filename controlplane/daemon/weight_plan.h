@@ -45,8 +45,11 @@ struct WeightPlan {
 //    reported yet: it joins when it is up). A backend that is fully up
 //    (Up, not suppressed, not ramping) gets its configured weight at once,
 //    so `backend weight` does not wait for the next check round.
+// unreported_up: count a backend the checker has not reported yet at its
+// configured weight instead of 0 (what `diff` wants: where traffic settles
+// once a new backend passes its check).
 WeightPlan plan_weights(const config::Config &config, const health::HealthReport *report,
-                        const InstalledWeights &installed);
+                        const InstalledWeights &installed, bool unreported_up = false);
 
 // The InstalledWeights of `config` built with `plan`.
 InstalledWeights installed_weights_of(const config::Config &config, const WeightPlan &plan);

@@ -26,15 +26,18 @@ std::string DpdkProgrammer::ensure_connected(bool *fresh) {
   return "";
 }
 
-std::string DpdkProgrammer::open(uint64_t *installed_generation) {
-  client_.reset();
+std::string DpdkProgrammer::fetch_stats(nlohmann::json *doc) {
   bool fresh = false;
   if (std::string e = ensure_connected(&fresh); !e.empty()) return e;
+  dpdk_client::Reply r = client_->get_stats(doc);
+  if (r.ok()) return "";
+  return "dpdk dataplane: GET_STATS " + dpdk_client::status_name(r.status) + ": " + r.message;
+}
+
+std::string DpdkProgrammer::open(uint64_t *installed_generation) {
+  client_.reset();
   nlohmann::json doc;
-  dpdk_client::Reply r = client_->get_stats(&doc);
-  if (!r.ok()) {
-    return "dpdk dataplane: GET_STATS " + dpdk_client::status_name(r.status) + ": " + r.message;
-  }
+  if (std::string e = fetch_stats(&doc); !e.empty()) return e;
   const auto it = doc.find("generation");
   *installed_generation = it != doc.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
   return "";
@@ -62,13 +65,8 @@ std::string DpdkProgrammer::program(std::span<const uint8_t> blob) {
 }
 
 std::string DpdkProgrammer::stats(nlohmann::json *out) {
-  bool fresh = false;
-  if (std::string e = ensure_connected(&fresh); !e.empty()) return e;
   nlohmann::json doc;
-  dpdk_client::Reply r = client_->get_stats(&doc);
-  if (!r.ok()) {
-    return "dpdk dataplane: GET_STATS " + dpdk_client::status_name(r.status) + ": " + r.message;
-  }
+  if (std::string e = fetch_stats(&doc); !e.empty()) return e;
   return normalize_dpdk_stats(doc, out);
 }
 

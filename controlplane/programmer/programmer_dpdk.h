@@ -31,6 +31,8 @@ class DpdkProgrammer : public Programmer {
   // Connects and sends SET_INTERFACE when there is no live connection.
   std::string ensure_connected(bool *fresh);
   std::string install(std::span<const uint8_t> blob, bool stale_is_ok);
+  // GET_STATS, raw (docs/dataplane.md), connecting first if needed.
+  std::string fetch_stats(nlohmann::json *doc);
 
   const std::string socket_path_;
   const std::string interface_json_;

@@ -1,5 +1,7 @@
 #include "programmer_xdp.h"
 
+#include <sys/stat.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <net/if.h>
@@ -14,6 +16,17 @@
 
 namespace maglb::programmer {
 namespace {
+
+// Pins live on the host-wide bpffs, but interface names repeat across
+// network namespaces (every test namespace has an eth0): key the pin
+// directory by the namespace's inode so two namespaces never share (or
+// inherit stale) maps, while a restart in the same namespace finds its own.
+std::string pin_root_for_this_netns() {
+  struct stat st {};
+  if (stat("/proc/self/ns/net", &st) != 0) return "/sys/fs/bpf/maglb";
+  return "/sys/fs/bpf/maglb/netns-" + std::to_string(static_cast<unsigned long>(st.st_ino));
+}
+
 
 using nlohmann::json;
 
@@ -65,6 +78,7 @@ std::string XdpProgrammer::open(uint64_t *installed_generation) {
     xdp::LoadOptions options;
     options.ifname = ifname;
     options.flow_entries = flow_entries_;
+    options.pin_root = pin_root_for_this_netns();
     std::string error;
     Port port{ifname, xdp::XdpDataplane::open_or_load(options, &error)};
     if (!port.dp) return "xdp on " + ifname + ": " + error;

@@ -29,7 +29,14 @@ lb_start() {
     echo $! >"$TOPO_DIR/dataplane.pid"
     wait_for 60 "the DPDK dataplane's control socket" test -S "$TOPO_DIR/dataplane.sock"
   fi
-  topo_exec lb "$b/controlplane/daemon/maglbd" --config "$cfg" >"$TOPO_DIR/maglbd.log" 2>&1 &
+  lb_start_daemon "$cfg" "$b"
+}
+
+# lb_start_daemon CONFIG BUILD_DIR: maglbd in the lb namespace. nsenter, not
+# `ip netns exec`, so XDP maps pinned under /sys/fs/bpf survive a restart.
+lb_start_daemon() {
+  local cfg=$1 b=$2
+  topo_nsenter lb "$b/controlplane/daemon/maglbd" --config "$cfg" >>"$TOPO_DIR/maglbd.log" 2>&1 &
   echo $! >"$TOPO_DIR/maglbd.pid"
   wait_for 30 "maglbd's control socket" lb_ctl "$b" status
 }

@@ -20,6 +20,9 @@ TOPO_CLIENT6=2001:db8::2
 
 topo_ns() { echo "${TOPO}-$1"; }                  # namespace name of a host
 topo_exec() { local h=$1; shift; ip netns exec "$(topo_ns "$h")" "$@"; }
+# Like topo_exec but keeps the host's /sys (so /sys/fs/bpf pins outlive the
+# process): `ip netns exec` remounts /sys privately and pins vanish with it.
+topo_nsenter() { local h=$1; shift; nsenter --net="/var/run/netns/$(topo_ns "$h")" "$@"; }
 topo_backend4() { echo "198.18.0.$((10 + $1))"; }
 topo_backend6() { echo "2001:db8::$((10 + $1))"; }
 
@@ -137,7 +140,12 @@ topo_restart_backend_http() {
 
 # topo_down: kill everything in the namespaces and remove them.
 topo_down() {
-  local ns pids
+  local ns pids ino
+  # maglbd pins the XDP maps per network namespace (keyed by its inode):
+  # remove this testbed's pins with it.
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${TOPO}-"); do
+    ino=$(stat -L -c %i "/var/run/netns/$ns" 2>/dev/null) && rm -rf "/sys/fs/bpf/maglb/netns-$ino"
+  done
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${TOPO}-"); do
     pids=$(ip netns pids "$ns" 2>/dev/null)
     [[ -n $pids ]] && kill $pids 2>/dev/null

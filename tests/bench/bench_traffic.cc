@@ -23,8 +23,12 @@ void put32(uint8_t *p, uint32_t v) {
   put16(p, static_cast<uint16_t>(v >> 16));
   put16(p + 2, static_cast<uint16_t>(v));
 }
-uint16_t get16(const uint8_t *p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t get32(const uint8_t *p) { return uint32_t{get16(p)} << 16 | get16(p + 2); }
+uint16_t get16(const uint8_t *p) {
+  return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
+uint32_t get32(const uint8_t *p) {
+  return uint32_t{get16(p)} << 16 | get16(p + 2);
+}
 
 // One's-complement sum of big-endian 16-bit words, not folded.
 uint32_t sum16(const uint8_t *p, size_t n) {
@@ -55,7 +59,9 @@ std::optional<uint64_t> client_flow_index(uint32_t src, uint16_t sport) {
   return (uint64_t{sport} - 1024) << 16 | (src & 0xffff);
 }
 
-uint32_t backend_addr(uint32_t id) { return kBackendBase + id; }
+uint32_t backend_addr(uint32_t id) {
+  return kBackendBase + id;
+}
 
 std::optional<uint32_t> backend_id_of(uint32_t addr) {
   if (addr <= kBackendBase || addr > kBackendBase + kBackends + kSpareBackends) return std::nullopt;
@@ -101,8 +107,8 @@ void FrameTemplate::write(uint8_t *out, FlowTuple flow) const {
 
 std::optional<OutputFlow> parse_ipip_output(const uint8_t *f, uint32_t len) {
   constexpr unsigned kInner = kIpOff + 20, kInnerTcp = kInner + 20;
-  if (len < kInnerTcp + 20 || get16(f + 12) != 0x0800 || f[kIpOff] != 0x45 ||
-      f[kIpOff + 9] != 4 || f[kInner] != 0x45 || f[kInner + 9] != 6) {
+  if (len < kInnerTcp + 20 || get16(f + 12) != 0x0800 || f[kIpOff] != 0x45 || f[kIpOff + 9] != 4 ||
+      f[kInner] != 0x45 || f[kInner + 9] != 6) {
     return std::nullopt;
   }
   OutputFlow o;

@@ -24,7 +24,7 @@ namespace maglb::bench {
 inline constexpr uint32_t kBackends = 1000;      // ids 1..1000
 inline constexpr uint32_t kSpareBackends = 100;  // ids 1001..1100 (table updates)
 inline constexpr uint32_t kTableSize = MAGLB_DEFAULT_TABLE_SIZE;
-inline constexpr uint32_t kVipAddr = 0xc612010a;      // 198.18.1.10
+inline constexpr uint32_t kVipAddr = 0xc612010a;  // 198.18.1.10
 inline constexpr uint16_t kVipPort = 80;
 inline constexpr uint32_t kLbAddr = 0xc6120001;       // 198.18.0.1
 inline constexpr uint32_t kBackendBase = 0xc6121000;  // 198.18.16.0

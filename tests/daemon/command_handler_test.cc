@@ -91,14 +91,18 @@ TEST_F(CommandTest, UnknownCommandsAndFieldsAreRefused) {
   EXPECT_NE(fail({{"command", "vip list"}, {"verbose", true}}).find("unknown field \"verbose\""),
             std::string::npos);
   EXPECT_NE(fail({{"command", "vip show"}}).find("missing field \"vip\""), std::string::npos);
-  EXPECT_NE(fail({{"command", "vip show"}, {"vip", 80}}).find("must be a string"), std::string::npos);
+  EXPECT_NE(fail({{"command", "vip show"}, {"vip", 80}}).find("must be a string"),
+            std::string::npos);
   EXPECT_NE(fail({{"command", "vip show"}, {"vip", "198.18.0.100:80"}}).find("bad VIP"),
             std::string::npos);
-  EXPECT_EQ(fail({{"command", "vip show"}, {"vip", "198.18.0.9:80/tcp"}}), "no VIP 198.18.0.9:80/tcp");
+  EXPECT_EQ(fail({{"command", "vip show"}, {"vip", "198.18.0.9:80/tcp"}}),
+            "no VIP 198.18.0.9:80/tcp");
   EXPECT_NE(fail({{"command", "backend add"}, {"vip", kVip}, {"address", "198.18.1.300"}})
                 .find("bad address '198.18.1.300'"),
             std::string::npos);
-  EXPECT_NE(fail({{"command", "backend weight"}, {"vip", kVip}, {"address", "198.18.1.1"},
+  EXPECT_NE(fail({{"command", "backend weight"},
+                  {"vip", kVip},
+                  {"address", "198.18.1.1"},
                   {"weight", 70000}})
                 .find("\"weight\" must be an integer 0..65535"),
             std::string::npos);
@@ -106,8 +110,11 @@ TEST_F(CommandTest, UnknownCommandsAndFieldsAreRefused) {
 }
 
 TEST_F(CommandTest, BackendAddIsProgrammedAndPersisted) {
-  const json r = ok({{"command", "backend add"}, {"vip", kVip}, {"address", "198.18.1.4"},
-                     {"weight", 25}, {"name", "d"}});
+  const json r = ok({{"command", "backend add"},
+                     {"vip", kVip},
+                     {"address", "198.18.1.4"},
+                     {"weight", 25},
+                     {"name", "d"}});
   EXPECT_EQ(r["generation"], 2);
   ASSERT_EQ(programmer_.blobs.size(), 2u);
   EXPECT_EQ(testing::parse_blob(programmer_.blobs.back()).backends.size(), 4u);
@@ -242,15 +249,15 @@ TEST_F(CommandTest, StatsNameVipsAndBackends) {
 }
 
 TEST_F(CommandTest, VipAddRemoveAndAnInvalidResult) {
-  ok({{"command", "vip add"}, {"vip", "198.18.0.101:*/udp"}, {"method", "gue"},
-      {"table_size", 7}});
+  ok({{"command", "vip add"}, {"vip", "198.18.0.101:*/udp"}, {"method", "gue"}, {"table_size", 7}});
   EXPECT_EQ(file_config().vips.size(), 2u);
   EXPECT_NE(fail({{"command", "vip add"}, {"vip", "198.18.0.102:80/tcp"}, {"method", "nat"}})
                 .find("method must be one of"),
             std::string::npos);
-  const std::string e =
-      fail({{"command", "vip add"}, {"vip", "198.18.0.102:80/tcp"}, {"method", "ipip"},
-            {"table_size", 8}});
+  const std::string e = fail({{"command", "vip add"},
+                              {"vip", "198.18.0.102:80/tcp"},
+                              {"method", "ipip"},
+                              {"table_size", 8}});
   EXPECT_NE(e.find("vips[2].table_size: must be a prime number"), std::string::npos) << e;
   ok({{"command", "vip remove"}, {"vip", "198.18.0.101:*/udp"}});
   EXPECT_EQ(file_config().vips.size(), 1u);

@@ -58,7 +58,8 @@ TEST(ConfigDiff, IdenticalConfigsMoveNothing) {
 
 TEST(ConfigDiff, AddedBackendMovesAboutItsShareAndNoMore) {
   const auto a = testing::make_config(vips_json(kThree));
-  const auto b = testing::make_config(vips_json(std::string(kThree) + R"(, {"address": "198.18.1.4"})"));
+  const auto b =
+      testing::make_config(vips_json(std::string(kThree) + R"(, {"address": "198.18.1.4"})"));
   const ConfigDiff d = diff(a, b);
   ASSERT_EQ(d.vips.size(), 1u);
   const VipDiff &v = d.vips[0];

@@ -18,7 +18,9 @@ maglb_vip_key key(const char *spec) {
   return k.value_or(maglb_vip_key{});
 }
 
-config::Address addr(const char *s) { return *config::parse_address(s); }
+config::Address addr(const char *s) {
+  return *config::parse_address(s);
+}
 
 const char *kVips = R"([{"address": "198.18.0.100", "port": 80, "protocol": "tcp",
     "method": "ipip", "table_size": 7, "backends": [{"address": "198.18.1.1", "weight": 5}]}])";

@@ -52,8 +52,8 @@ std::string read_line(int fd, std::chrono::milliseconds timeout = 5000ms) {
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.empty() || out.back() != '\n') {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
     char c;

@@ -11,7 +11,9 @@
 namespace maglb::daemon {
 namespace {
 
-config::Address v4(const char *s) { return *config::parse_address(s); }
+config::Address v4(const char *s) {
+  return *config::parse_address(s);
+}
 
 InstalledVip vip(const char *addr, uint16_t port, uint8_t hash_fields, uint32_t table_size) {
   InstalledVip v;

@@ -73,10 +73,14 @@ TEST(Metrics, DaemonVipAndDataplaneSeries) {
                              {{"core", 1}, {"counters", {{"rx_packets", 5u}}}}})},
       {"flows", {{"capacity", 1024u}, {"occupancy", 3u}}},
       {"totals", {{"rx_packets", 15u}, {"drop_runt", 1u}}},
-      {"vips", json::array({{{"vip", "198.18.0.100:80/tcp"}, {"packets", 9u}, {"bytes", 900u},
+      {"vips", json::array({{{"vip", "198.18.0.100:80/tcp"},
+                             {"packets", 9u},
+                             {"bytes", 900u},
                              {"new_flows", 2u}}})},
-      {"backends", json::array({{{"id", id}, {"packets", 9u}, {"bytes", 900u}, {"new_flows", 2u}}})}};
-  const auto m = parse_exposition(render_metrics(balancer, counters, enrich_stats(normalized, balancer)));
+      {"backends",
+       json::array({{{"id", id}, {"packets", 9u}, {"bytes", 900u}, {"new_flows", 2u}}})}};
+  const auto m =
+      parse_exposition(render_metrics(balancer, counters, enrich_stats(normalized, balancer)));
   const std::string vip = "vip=\"198.18.0.100:80/tcp\"";
   const std::string b1 = vip + ",backend=\"198.18.1.1\",name=\"web-1\"";
   const std::string b2 = vip + ",backend=\"198.18.1.2\",name=\"\"";
@@ -110,7 +114,8 @@ TEST(MetricsHttp, RoutesAndMethods) {
   EXPECT_NE(ok.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
   EXPECT_NE(ok.find("Content-Length: 10\r\n"), std::string::npos);
   EXPECT_EQ(ok.substr(ok.size() - 10), "maglb_x 1\n");
-  EXPECT_EQ(MetricsServer::respond("GET /metrics?x=1 HTTP/1.0", render).rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(MetricsServer::respond("GET /metrics?x=1 HTTP/1.0", render).rfind("HTTP/1.1 200", 0),
+            0u);
   EXPECT_EQ(MetricsServer::respond("GET /secret HTTP/1.1", render).rfind("HTTP/1.1 404", 0), 0u);
   EXPECT_EQ(MetricsServer::respond("POST /metrics HTTP/1.1", render).rfind("HTTP/1.1 405", 0), 0u);
   EXPECT_EQ(MetricsServer::respond("garbage", render).rfind("HTTP/1.1 400", 0), 0u);

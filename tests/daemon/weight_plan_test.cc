@@ -69,6 +69,8 @@ TEST(WeightPlan, DownBackendGetsZeroAndUnreportedBackendWaits) {
   const auto r = report_for(c, {status("198.18.1.1", BackendState::kDown, 100, 0),
                                 status("198.18.1.3", BackendState::kUp, 0, 0)});
   EXPECT_EQ(plan_weights(c, &r, {}).vips[0].weights, (std::vector<uint32_t>{0, 0, 0}));
+  // What diff asks: a backend not reported yet counts as up.
+  EXPECT_EQ(plan_weights(c, &r, {}, true).vips[0].weights, (std::vector<uint32_t>{0, 50, 0}));
 }
 
 TEST(WeightPlan, FullyUpBackendFollowsANewConfiguredWeightAtOnce) {

@@ -4,17 +4,18 @@
 source "$(dirname "$0")/e2e_lib.sh"
 e2e_setup 3 3
 # Captures: replies (source = VIP) on the LB's interface, and on the client.
-topo_exec lb tcpdump -i eth0 -n -U -w "$TOPO_DIR/lb.pcap" "src host $TOPO_VIP4" >/dev/null 2>&1 &
+ip netns exec "$(topo_ns lb)" tcpdump -i eth0 -n -U -w "$TOPO_DIR/lb.pcap" "src host $TOPO_VIP4" 2>"$TOPO_DIR/lb.cap.log" &
 lb_cap=$!
-topo_exec cl tcpdump -i eth0 -n -U -w "$TOPO_DIR/cl.pcap" "src host $TOPO_VIP4" >/dev/null 2>&1 &
+ip netns exec "$(topo_ns cl)" tcpdump -i eth0 -n -U -w "$TOPO_DIR/cl.pcap" "src host $TOPO_VIP4" 2>"$TOPO_DIR/cl.cap.log" &
 cl_cap=$!
-topo_exec b1 tcpdump -i eth0 -n -U -w "$TOPO_DIR/b1.pcap" "dst host $(topo_backend4 1)" >/dev/null 2>&1 &
+ip netns exec "$(topo_ns b1)" tcpdump -i eth0 -n -U -w "$TOPO_DIR/b1.pcap" "dst host $(topo_backend4 1)" 2>"$TOPO_DIR/b1.cap.log" &
 b1_cap=$!
-wait_for 10 "captures to start" bash -c "[[ -s $TOPO_DIR/lb.pcap && -s $TOPO_DIR/cl.pcap && -s $TOPO_DIR/b1.pcap ]]"
+# tcpdump says "listening on" once its capture is active.
+for c in lb cl b1; do wait_for 10 "the $c capture to start" grep -q "listening on" "$TOPO_DIR/$c.cap.log"; done
 fwd_before=$(dp_counter tx_forwarded)
 out=$(spread 60 $TOPO_VIP4)
 fwd_after=$(dp_counter tx_forwarded)
-kill $lb_cap $cl_cap $b1_cap; wait $lb_cap $cl_cap $b1_cap 2>/dev/null
+kill -INT $lb_cap $cl_cap $b1_cap; wait $lb_cap $cl_cap $b1_cap 2>/dev/null
 count() { tcpdump -n -r "$1" "${@:2}" 2>/dev/null | wc -l; }
 replies_at_client=$(count "$TOPO_DIR/cl.pcap")
 replies_at_lb=$(count "$TOPO_DIR/lb.pcap")

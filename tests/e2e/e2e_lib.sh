@@ -31,6 +31,7 @@ check_eq() { check "$1 (got '$2', want '$3')" test "$2" == "$3"; }
 e2e_setup() {
   local started=$1 configured=$2; shift 2
   trap e2e_cleanup EXIT
+  trap "exit 1" INT TERM
   topo_up "$started"
   for ((i = 1; i <= started; i++)); do topo_start_backend "$i" "$BUILD/controlplane/decap/maglb-decap"; done
   topo_write_config "$MODE" "$TOPO_DIR/maglb.json" "$configured" "$@"

@@ -32,8 +32,11 @@ check "new connections avoid drained b1 and removed b3" bash -c "! echo '$new' |
 sed -i 's/"weight": 300/"weight": 250/' "$TOPO_DIR/maglb.json"
 step "config reload" ctl reload
 lb_stop_daemon
-topo_exec lb "$BUILD/controlplane/daemon/maglbd" --config "$TOPO_DIR/maglb.json" >>"$TOPO_DIR/maglbd.log" 2>&1 &
-echo $! >"$TOPO_DIR/maglbd.pid"
+lb_start_daemon "$TOPO_DIR/maglb.json" "$BUILD"
+if [[ $MODE == xdp ]]; then
+  check "the restarted daemon reused the pinned XDP maps (connection tracking kept)" \
+    wait_for 10 "the reuse message" grep -q "reusing the maps pinned" "$TOPO_DIR/maglbd.log"
+fi
 step "daemon restarted" wait_for 30 "maglbd back" ctl status
 check "runtime changes persisted across the restart (b4 present, b3 absent)" bash -c \
   "ctl() { ip netns exec $(topo_ns lb) $BUILD/controlplane/cli/maglbctl \"\$@\" --socket $TOPO_DIR/maglbd.sock; }; \
