@@ -7,6 +7,7 @@
  */
 #include "common/bpf_abi.h"
 #include "xdp/backend_select.h"
+#include "xdp/clock.h"
 #include "xdp/counters.h"
 #include "xdp/encap.h"
 #include "xdp/icmp_error.h"
@@ -28,7 +29,7 @@ const volatile __u8 port_mac[ETH_ALEN] = {};
 /* Next hop of a backend: the snapshot's MAC for the L2 method when it has
  * one (docs/forwarding.md section 6), else the kernel's FIB. */
 MAGLB_INLINE __u32 backend_next_hop(struct xdp_md *ctx, __u8 method, const struct selection *sel,
-                                    struct l2_addrs *l2, __u64 now) {
+                                    struct l2_addrs *l2, __u32 now) {
   const struct maglb_backend *be = sel->backend;
   if (method == MAGLB_FWD_L2 &&
       (be->mac[0] | be->mac[1] | be->mac[2] | be->mac[3] | be->mac[4] | be->mac[5])) {
@@ -37,19 +38,22 @@ MAGLB_INLINE __u32 backend_next_hop(struct xdp_md *ctx, __u8 method, const struc
     for (int i = 0; i < ETH_ALEN; i++) l2->src[i] = port_mac[i];
     return MAGLB_V_CONTINUE;
   }
-  return cached_next_hop(ctx, sel->backend_id, be->family, be->addr, l2, now);
+  return cached_next_hop(ctx, sel->backend_slot, sel->backend_id, be->family, be->addr, l2, now);
 }
 
 /* Sends the packet to the selected backend (section 6), or answers "too
  * big" (section 7; never about an ICMP error, RFC 1122 3.2.2 / RFC 4443
  * 2.4). */
 MAGLB_INLINE __u32 forward(struct xdp_md *ctx, const struct pkt *p,
-                           const struct maglb_vip_meta *meta, const struct selection *sel,
-                           __u32 hash, const struct maglb_dp_params *params, __u64 now,
-                           int icmp_error) {
+                           const struct maglb_vip_meta *meta, struct selection *sel,
+                           const struct maglb_dp_params *params, __u32 now, int icmp_error) {
   const struct maglb_backend *be = sel->backend;
   __u32 overhead = encap_overhead(meta->fwd_method, be->family);
   if (p->ip_len + overhead > params->mtu) {
+    if (sel->new_flow) {
+      stats_new_flow(meta->vip_index, sel->backend_slot);
+      sel->new_flow = 0;
+    }
     if (!(params->flags & MAGLB_DP_F_ICMP_TOO_BIG) || icmp_error) return MAGLB_C_DROP_TOO_BIG;
     __u32 next_mtu = params->mtu - overhead;
     __u32 v;
@@ -67,14 +71,15 @@ MAGLB_INLINE __u32 forward(struct xdp_md *ctx, const struct pkt *p,
   __u32 v = backend_next_hop(ctx, meta->fwd_method, sel, &l2, now);
   if (v != MAGLB_V_CONTINUE) return v;
   if (trim_padding(ctx, p) < 0) return MAGLB_C_DROP_NO_HEADROOM;
-  v = emit_forward(ctx, p, meta->fwd_method, be, hash, params, &l2);
+  v = emit_forward(ctx, p, meta->fwd_method, be, sel->hash, params, &l2);
   if (v != MAGLB_V_TX) return v;
   count(MAGLB_C_TX_FORWARDED);
   count(meta->fwd_method == MAGLB_FWD_GUE  ? MAGLB_C_FWD_GUE
         : meta->fwd_method == MAGLB_FWD_L2 ? MAGLB_C_FWD_L2
                                            : MAGLB_C_FWD_IPIP);
   if (icmp_error) count(MAGLB_C_ICMP_ERROR_FORWARDED);
-  stats_forwarded(meta->vip_index, sel->backend_id, p->frame_len);
+  stats_forwarded(meta->vip_index, sel->backend_slot, p->frame_len, sel->new_flow);
+  sel->new_flow = 0;
   return MAGLB_V_TX;
 }
 
@@ -82,7 +87,8 @@ MAGLB_INLINE __u32 forward(struct xdp_md *ctx, const struct pkt *p,
 MAGLB_INLINE __u32 process_icmp(struct xdp_md *ctx, const struct pkt *p,
                                 const struct maglb_dp_params *params) {
   if (!is_too_big_error(p)) return MAGLB_V_PASS;
-  struct maglb_flow_key flow;
+  /* 8-byte aligned: the flow table reads keys in words. */
+  struct maglb_flow_key flow __attribute__((aligned(8)));
   __be16 vip_port = 0;
   __u32 v = parse_quoted_flow(ctx, p, &flow, &vip_port);
   if (v != MAGLB_V_CONTINUE) return v;
@@ -90,14 +96,12 @@ MAGLB_INLINE __u32 process_icmp(struct xdp_md *ctx, const struct pkt *p,
   if (!meta) return MAGLB_V_PASS;
   if (p->ttl <= 1) return MAGLB_C_DROP_TTL_EXCEEDED;
 
-  struct maglb_flow_key hk = flow;
-  maglb_flow_hash_mask(&hk, meta->hash_fields);
-  __u32 hash = maglb_flow_hash(&hk);
+  const __u32 hash = spec_hash(&flow, meta->hash_fields);
+  const __u32 now = clock_now();
   struct selection sel = {};
-  const __u64 now = flow_clock_ns();
-  v = select_lookup_only(&flow, meta->vip_index, hash, params, now, &sel);
+  v = select_lookup_only(&flow, meta->vip_index, hash, flow_timeouts_of(params), now, &sel);
   if (v != MAGLB_V_CONTINUE) return v;
-  return forward(ctx, p, meta, &sel, hash, params, now, 1);
+  return forward(ctx, p, meta, &sel, params, now, 1);
 }
 
 MAGLB_INLINE __u32 process(struct xdp_md *ctx) {
@@ -117,19 +121,22 @@ MAGLB_INLINE __u32 process(struct xdp_md *ctx) {
   /* Tunnel semantics: the inner header is not decremented, so a packet
    * that would expire at this hop is refused rather than forwarded. */
   if (p.ttl <= 1) return MAGLB_C_DROP_TTL_EXCEEDED;
-  if (p.frag != FRAG_NONE) count(MAGLB_C_FRAGMENTS);
-  const __u64 now = flow_clock_ns();
+  const __u32 now = clock_now();
 
-  struct maglb_flow_key hk = p.key;
-  maglb_flow_hash_mask(&hk, p.frag != FRAG_NONE ? MAGLB_HASH_3TUPLE : meta->hash_fields);
-  __u32 hash = maglb_flow_hash(&hk);
   struct selection sel = {};
-  if (p.frag != FRAG_NONE)
-    v = select_stateless(meta->vip_index, hash, &sel);
-  else
-    v = select_tracked(&p.key, meta->vip_index, hash, params, now, &sel);
+  if (p.frag != FRAG_NONE) {
+    /* Every fragment of a datagram on one backend: the 3-tuple hash,
+     * whatever the VIP's hash fields (section 3); no tracking. */
+    count(MAGLB_C_FRAGMENTS);
+    v = select_stateless(meta->vip_index, spec_hash(&p.key, MAGLB_HASH_3TUPLE), &sel);
+  } else {
+    v = select_tracked(&p.key, meta, flow_timeouts_of(params), now, &sel);
+  }
   if (v != MAGLB_V_CONTINUE) return v;
-  return forward(ctx, &p, meta, &sel, hash, params, now, 0);
+  v = forward(ctx, &p, meta, &sel, params, now, 0);
+  /* A new flow whose packet was dropped after its entry was stored. */
+  if (sel.new_flow) stats_new_flow(meta->vip_index, sel.backend_slot);
+  return v;
 }
 
 SEC("xdp")

@@ -19,6 +19,7 @@
 #define _LINUX_TYPES_H
 #include "maglb_abi.h"
 #include "maglb_hash.h"
+#include "maglb_xdp_abi.h"
 
 /* UAPI macros that vmlinux.h (types only, no #defines) cannot carry. */
 #define ETH_ALEN 6

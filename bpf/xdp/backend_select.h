@@ -7,13 +7,44 @@
 #define MAGLB_XDP_BACKEND_SELECT_H
 
 #include "xdp/counters.h"
+#include "xdp/flow_table.h"
 #include "xdp/maps.h"
 #include "xdp/verdict.h"
 
 struct selection {
   struct maglb_backend *backend;
   __u32 backend_id;
+  __u32 backend_slot; /* in maglb_be_slots: statistics, next-hop cache */
+  __u32 hash;         /* the flow's spec hash: per-flow entropy (section 6) */
+  __u32 new_flow;     /* 1: this packet created the flow's entry */
 };
+
+/* maglb_flow_hash of an IPv4 key: words 1-3 and 5-7 (address bytes 4-15)
+ * are zero, and a MurmurHash3 round of a zero word reduces to the mixing of
+ * h alone, which saves about a third of the instructions. The same value
+ * as maglb_flow_hash (every IPv4 fixture checks the output entropy). */
+MAGLB_INLINE __u32 maglb_flow_hash_ipv4(const struct maglb_flow_key *key) {
+  const __u32 *w = (const __u32 *)key;
+  __u32 h = MAGLB_FLOW_HASH_SEED;
+  h = maglb_murmur3_word(h, w[0]);
+#pragma unroll
+  for (int i = 0; i < 3; i++) h = maglb_rotl32(h, 13) * 5u + 0xe6546b64u;
+  h = maglb_murmur3_word(h, w[4]);
+#pragma unroll
+  for (int i = 0; i < 3; i++) h = maglb_rotl32(h, 13) * 5u + 0xe6546b64u;
+  h = maglb_murmur3_word(h, w[8]);
+  h = maglb_murmur3_word(h, w[9]);
+  h ^= 40u;
+  return maglb_murmur3_fmix(h);
+}
+
+/* The spec hash (maglb_hash.h) of a flow key masked per `hash_fields`. */
+MAGLB_INLINE __u32 spec_hash(const struct maglb_flow_key *key, __u8 hash_fields) {
+  struct maglb_flow_key hk __attribute__((aligned(8))) = *key;
+  maglb_flow_hash_mask(&hk, hash_fields);
+  if (hk.family == MAGLB_FAMILY_IPV4) return maglb_flow_hash_ipv4(&hk);
+  return maglb_flow_hash(&hk);
+}
 
 /* Maglev slot of `hash` in the VIP's table: the backend id there, or a drop
  * reason. The table size is read from the inner map itself, not from the
@@ -34,12 +65,36 @@ MAGLB_INLINE __u32 maglev_lookup(__u32 vip_slot, __u32 hash, __u32 *backend_id) 
 }
 
 MAGLB_INLINE __u32 backend_of_id(__u32 id, struct selection *sel) {
-  sel->backend = bpf_map_lookup_elem(&maglb_backends, &id);
   /* The programmer adds backends before any table names them, so a table
    * entry without a backend is a programming race: no backend. */
-  if (!sel->backend) return MAGLB_C_DROP_NO_BACKEND;
+  __u32 *slot = bpf_map_lookup_elem(&maglb_backend_slot, &id);
+  if (!slot) return MAGLB_C_DROP_NO_BACKEND;
+  __u32 s = *slot;
+  struct maglb_backend *be = bpf_map_lookup_elem(&maglb_be_slots, &s);
+  if (!be || be->id != id) return MAGLB_C_DROP_NO_BACKEND;
+  sel->backend = be;
   sel->backend_id = id;
+  sel->backend_slot = s;
   return MAGLB_V_CONTINUE;
+}
+
+/* The backend of a tracked flow if the snapshot still has it: at the slot
+ * the entry remembers (an inlined array lookup), or, if that slot was
+ * freed since and the id came back elsewhere, wherever the id sits now
+ * (the entry then remembers that slot). */
+MAGLB_INLINE __u32 backend_of_flow(struct maglb_xdp_flow *e, struct selection *sel) {
+  __u32 s = e->backend_slot;
+  const __u32 id = e->backend_id;
+  struct maglb_backend *be = bpf_map_lookup_elem(&maglb_be_slots, &s);
+  if (be && be->id == id) {
+    sel->backend = be;
+    sel->backend_id = id;
+    sel->backend_slot = s;
+    return MAGLB_V_CONTINUE;
+  }
+  __u32 v = backend_of_id(id, sel);
+  if (v == MAGLB_V_CONTINUE) e->backend_slot = sel->backend_slot;
+  return v;
 }
 
 /* A fragment: the 3-tuple hash picks the slot; no connection tracking. */
@@ -47,70 +102,53 @@ MAGLB_INLINE __u32 select_stateless(__u32 vip_slot, __u32 hash, struct selection
   __u32 id = 0;
   __u32 v = maglev_lookup(vip_slot, hash, &id);
   if (v != MAGLB_V_CONTINUE) return v;
+  sel->hash = hash;
   return backend_of_id(id, sel);
 }
 
-/* The clock of flow timestamps (maglb_flow_value.last_seen_ns) and of the
- * next-hop cache: CLOCK_MONOTONIC at tick resolution. Idle timeouts are
- * whole seconds, and the coarse clock skips the TSC read and conversion
- * of bpf_ktime_get_ns() on every VIP packet. */
-MAGLB_INLINE __u64 flow_clock_ns(void) {
-  return bpf_ktime_get_coarse_ns();
-}
-
-/* Timeout of an idle flow, in ns. */
-MAGLB_INLINE __u64 idle_timeout_ns(const struct maglb_dp_params *params, __u8 proto) {
-  __u32 s = proto == IPPROTO_TCP ? params->tcp_idle_timeout_s : params->udp_idle_timeout_s;
-  return (__u64)s * 1000000000ull;
-}
-
-/* Looks the flow up; NULL on a miss (absent, set by another CPU only, or
- * idle too long: then counted as flow_expired if `count_expiry`). The
- * entry's backend may be gone. */
-MAGLB_INLINE struct maglb_flow_value *flow_lookup(const struct maglb_flow_key *key,
-                                                  const struct maglb_dp_params *params, __u64 now,
-                                                  int count_expiry) {
-  struct maglb_flow_value *fv = bpf_map_lookup_elem(&maglb_flows, key);
-  if (!fv || fv->backend_id == 0) return 0;
-  if (now - fv->last_seen_ns > idle_timeout_ns(params, key->proto)) {
-    if (count_expiry) count(MAGLB_C_FLOW_EXPIRED);
-    return 0;
-  }
-  return fv;
-}
-
-/* Connection-tracked selection (section 5). */
-MAGLB_INLINE __u32 select_tracked(const struct maglb_flow_key *key, __u32 vip_slot, __u32 hash,
-                                  const struct maglb_dp_params *params, __u64 now,
-                                  struct selection *sel) {
-  struct maglb_flow_value *fv = flow_lookup(key, params, now, 1);
-  if (fv) {
-    if (backend_of_id(fv->backend_id, sel) == MAGLB_V_CONTINUE) {
-      fv->last_seen_ns = now;
+/* Connection-tracked selection (section 5). `key` is 8-byte aligned. On
+ * success sel->hash is the flow's spec hash: the stored one for an
+ * established flow, computed (and stored) for a new one. */
+MAGLB_INLINE __u32 select_tracked(const struct maglb_flow_key *key,
+                                  const struct maglb_vip_meta *meta, struct flow_timeouts t,
+                                  __u32 now, struct selection *sel) {
+  struct flow_lookup fl;
+  flow_lookup(key, t, now, 1, &fl);
+  if (fl.hit) {
+    struct maglb_xdp_flow *e = fl.hit;
+    if (backend_of_flow(e, sel) == MAGLB_V_CONTINUE) {
+      flow_touch(e, now);
+      sel->hash = e->select_hash;
       count(MAGLB_C_FLOW_HIT);
       return MAGLB_V_CONTINUE;
     }
     count(MAGLB_C_FLOW_REBALANCED); /* its backend left the snapshot: choose again */
+    fl.way = e;
+    fl.evicts_live = 0;
   }
-  __u32 id = 0;
-  __u32 v = maglev_lookup(vip_slot, hash, &id);
+  const __u32 vip_slot = meta->vip_index;
+  const __u32 hash = spec_hash(key, meta->hash_fields);
+  __u32 v = select_stateless(vip_slot, hash, sel);
   if (v != MAGLB_V_CONTINUE) return v;
-  v = backend_of_id(id, sel);
-  if (v != MAGLB_V_CONTINUE) return v;
-  struct maglb_flow_value nv = {.last_seen_ns = now, .backend_id = id, .vip_index = vip_slot};
-  bpf_map_update_elem(&maglb_flows, key, &nv, BPF_ANY);
+  if (fl.way) {
+    flow_store(fl.way, key, sel->backend_id, sel->backend_slot, hash, vip_slot, now);
+    if (fl.evicts_live) count(MAGLB_C_FLOW_EVICTED);
+  }
   count(MAGLB_C_FLOW_NEW);
-  stats_new_flow(vip_slot, id);
+  sel->new_flow = 1; /* its statistics go with the forwarded frame's */
   return MAGLB_V_CONTINUE;
 }
 
 /* ICMP errors (section 4): the flow entry if present (never inserted),
- * else the Maglev slot. */
+ * else the Maglev slot of `hash`. */
 MAGLB_INLINE __u32 select_lookup_only(const struct maglb_flow_key *key, __u32 vip_slot, __u32 hash,
-                                      const struct maglb_dp_params *params, __u64 now,
-                                      struct selection *sel) {
-  struct maglb_flow_value *fv = flow_lookup(key, params, now, 0);
-  if (fv && backend_of_id(fv->backend_id, sel) == MAGLB_V_CONTINUE) return MAGLB_V_CONTINUE;
+                                      struct flow_timeouts t, __u32 now, struct selection *sel) {
+  struct flow_lookup fl;
+  flow_lookup(key, t, now, 0, &fl);
+  if (fl.hit && backend_of_flow(fl.hit, sel) == MAGLB_V_CONTINUE) {
+    sel->hash = hash;
+    return MAGLB_V_CONTINUE;
+  }
   return select_stateless(vip_slot, hash, sel);
 }
 

@@ -8,9 +8,6 @@
 
 #include "common/bpf_abi.h"
 
-/* Default connection-tracking capacity; the loader resizes it before load. */
-#define MAGLB_XDP_DEFAULT_FLOWS (1u << 20)
-
 /* VIP (exact port, or port 0 for all-ports / FRAG_ONLY aliases) -> meta,
  * whose vip_index is the VIP's table slot in this dataplane (see
  * maglb_tables), not the snapshot's index. Room for two snapshots' worth
@@ -49,8 +46,9 @@ struct {
   __array(values, struct maglb_table_inner);
 } maglb_tables SEC(".maps");
 
-/* Stable backend id -> backend (twice the limit: old and new snapshot's
- * backends coexist until the switch is complete). */
+/* The control plane's record of the backends: stable id -> backend (twice
+ * the limit: old and new snapshot's backends coexist until the switch is
+ * complete). The program reads backends from maglb_be_slots. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 2 * MAGLB_MAX_BACKENDS);
@@ -58,14 +56,38 @@ struct {
   __type(value, struct maglb_backend);
 } maglb_backends SEC(".maps");
 
-/* Connection tracking. Per-CPU values give each CPU its own flow table
- * view, like the DPDK per-lcore tables: an entry another CPU created reads
- * as zero here (backend id 0, never valid) and is treated as a miss. */
+/* Backend slot -> backend (id 0: free slot), see MAGLB_XDP_BACKEND_SLOTS.
+ * A removed backend's slot is rewritten with id 0 and nothing else
+ * changed, so a concurrent reader sees the live entry or a dead one. */
 struct {
-  __uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-  __uint(max_entries, MAGLB_XDP_DEFAULT_FLOWS);
-  __type(key, struct maglb_flow_key);
-  __type(value, struct maglb_flow_value);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, MAGLB_XDP_BACKEND_SLOTS);
+  __type(key, __u32);
+  __type(value, struct maglb_backend);
+} maglb_be_slots SEC(".maps");
+
+/* Backend id -> its slot in maglb_be_slots: what new flows (whose Maglev
+ * table holds ids) and entries whose slot hint went stale look up. Written
+ * after the slot's entry, deleted before it is freed. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 2 * MAGLB_MAX_BACKENDS);
+  __type(key, __u32);
+  __type(value, __u32);
+} maglb_backend_slot SEC(".maps");
+
+/* Connection tracking (dataplane/abi/maglb_xdp_abi.h, xdp/flow_table.h):
+ * ncpus * flow_buckets_per_cpu buckets, sized by the loader; each CPU reads
+ * and writes only its own range. An array, so the verifier inlines the
+ * lookup. BPF_F_MMAPABLE places the values on a page boundary (every
+ * 64-byte entry on its own cache line) and lets the control plane read and
+ * empty the table without a syscall per bucket. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(map_flags, BPF_F_MMAPABLE);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct maglb_xdp_flow_bucket);
 } maglb_flows SEC(".maps");
 
 /* Dataplane parameters (one entry). */
@@ -92,12 +114,11 @@ struct {
   __type(value, struct maglb_traffic_stats);
 } maglb_vip_stats SEC(".maps");
 
-/* Backend id -> per-CPU traffic stats. The control plane creates the entry
- * with the backend (ids are sparse, so this is a hash, not an array); the
- * program only updates entries in place. */
+/* Backend slot -> per-CPU traffic stats. The programmer zeroes a slot's
+ * entry when it gives the slot to a backend. */
 struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-  __uint(max_entries, 2 * MAGLB_MAX_BACKENDS);
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, MAGLB_XDP_BACKEND_SLOTS);
   __type(key, __u32);
   __type(value, struct maglb_traffic_stats);
 } maglb_backend_stats SEC(".maps");

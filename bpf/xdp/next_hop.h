@@ -10,18 +10,19 @@
 #define MAGLB_XDP_NEXT_HOP_H
 
 #include "common/bpf_abi.h"
+#include "xdp/clock.h"
 #include "xdp/verdict.h"
 
 /* A FIB + neighbour lookup costs about 180 ns here, more than the rest of
  * an established flow's path: each CPU remembers the result per backend
- * for MAGLB_NH_CACHE_NS (a direct-mapped cache indexed by backend id,
- * tagged with the id). A neighbour MAC change therefore reaches the
- * dataplane within that time; failed lookups are never cached. */
+ * for one second (a direct-mapped cache indexed by backend slot, tagged
+ * with the backend id; slots are handed out from 0, so below 4096
+ * backends no two share an entry). A neighbour MAC change therefore reaches the dataplane within
+ * that time; failed lookups are never cached. */
 #define MAGLB_NH_CACHE_SLOTS 4096
-#define MAGLB_NH_CACHE_NS 1000000000ull
 
 struct nh_cache_entry {
-  __u64 expires_ns;
+  __u32 expires;    /* clock_now() units, modulo 2^32 */
   __u32 backend_id; /* 0: empty */
   __u8 dst[ETH_ALEN];
   __u8 src[ETH_ALEN];
@@ -63,19 +64,20 @@ MAGLB_INLINE __u32 next_hop(struct xdp_md *ctx, __u8 family, const __u8 *addr,
   return MAGLB_V_CONTINUE;
 }
 
-/* next_hop() through this CPU's cache, for backend `id`. */
-MAGLB_INLINE __u32 cached_next_hop(struct xdp_md *ctx, __u32 id, __u8 family, const __u8 *addr,
-                                   struct l2_addrs *l2, __u64 now) {
-  __u32 slot = id & (MAGLB_NH_CACHE_SLOTS - 1);
+/* next_hop() through this CPU's cache, for backend `id` in `be_slot`. */
+MAGLB_INLINE __u32 cached_next_hop(struct xdp_md *ctx, __u32 be_slot, __u32 id, __u8 family,
+                                   const __u8 *addr, struct l2_addrs *l2, __u32 now) {
+  __u32 slot = be_slot & (MAGLB_NH_CACHE_SLOTS - 1);
   struct nh_cache_entry *e = bpf_map_lookup_elem(&maglb_nh_cache, &slot);
-  if (e && e->backend_id == id && now < e->expires_ns) {
+  /* Modulo-2^32 comparison: `expires` is at most one second ahead. */
+  if (e && e->backend_id == id && (__s32)(e->expires - now) > 0) {
     __builtin_memcpy(l2->dst, e->dst, ETH_ALEN);
     __builtin_memcpy(l2->src, e->src, ETH_ALEN);
     return MAGLB_V_CONTINUE;
   }
   __u32 v = next_hop(ctx, family, addr, l2);
   if (v == MAGLB_V_CONTINUE && e) {
-    e->expires_ns = now + MAGLB_NH_CACHE_NS;
+    e->expires = now + clock_units_per_s();
     e->backend_id = id;
     __builtin_memcpy(e->dst, l2->dst, ETH_ALEN);
     __builtin_memcpy(e->src, l2->src, ETH_ALEN);

@@ -13,13 +13,13 @@ namespace maglb::programmer {
 std::string read_percpu_counters(int counters_fd, std::vector<std::vector<uint64_t>> *counters);
 
 struct FlowOccupancy {
-  uint64_t capacity = 0;          // the map's max_entries
-  uint64_t entries = 0;           // keys in the map
-  std::vector<uint64_t> per_cpu;  // keys whose value on that CPU is set (backend id != 0)
+  uint64_t capacity = 0;          // ways in the table (every CPU's range)
+  uint64_t entries = 0;           // ways in use
+  std::vector<uint64_t> per_cpu;  // ways in use in each CPU's range
 };
 
-// Walks the per-CPU LRU flow map with batched lookups (a few hundred
-// syscalls for a million flows, instead of one per key).
+// Counts the ways in use of the XDP flow table (maglb_xdp_abi.h) through
+// a read-only mapping: no syscall per bucket.
 std::string read_flow_occupancy(int flows_fd, FlowOccupancy *out);
 
 }  // namespace maglb::programmer

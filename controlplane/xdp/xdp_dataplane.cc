@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bpffs.h"
+#include "flow_table_mapping.h"
 #include "maglb_xdp.skel.h"
 #include "xdp_stats.h"
 
@@ -112,7 +113,24 @@ std::unique_ptr<XdpDataplane> XdpDataplane::open_or_load(const LoadOptions &opti
       return nullptr;
     }
   }
-  if (int rc = bpf_map__set_max_entries(dp->skel_->maps.maglb_flows, options.flow_entries)) {
+  // Connection tracking: flow_entries shared out over the CPUs, each CPU
+  // with its own range of buckets (maglb_xdp_abi.h).
+  const int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) {
+    *error = "count CPUs: " + errno_text(ncpus);
+    return nullptr;
+  }
+  const uint32_t per_cpu =
+      maglb_xdp_flow_buckets_per_cpu(options.flow_entries, static_cast<uint32_t>(ncpus));
+  const uint64_t buckets = static_cast<uint64_t>(per_cpu) * static_cast<uint32_t>(ncpus);
+  if (buckets * sizeof(maglb_xdp_flow_bucket) > (uint64_t{1} << 32) - (uint64_t{1} << 20)) {
+    *error = "flow table of " + std::to_string(options.flow_entries) +
+             " flows is too large for one BPF array (4 GiB)";
+    return nullptr;
+  }
+  dp->skel_->rodata->flow_buckets_per_cpu = per_cpu;
+  if (int rc =
+          bpf_map__set_max_entries(dp->skel_->maps.maglb_flows, static_cast<uint32_t>(buckets))) {
     *error = "flow table size: " + errno_text(rc);
     return nullptr;
   }
@@ -128,7 +146,8 @@ std::unique_ptr<XdpDataplane> XdpDataplane::open_or_load(const LoadOptions &opti
   dp->maps_ = MapSet{bpf_map__fd(maps->maglb_vips),      bpf_map__fd(maps->maglb_tables),
                      bpf_map__fd(maps->maglb_backends),  bpf_map__fd(maps->maglb_flows),
                      bpf_map__fd(maps->maglb_params),    bpf_map__fd(maps->maglb_counters),
-                     bpf_map__fd(maps->maglb_vip_stats), bpf_map__fd(maps->maglb_backend_stats)};
+                     bpf_map__fd(maps->maglb_vip_stats), bpf_map__fd(maps->maglb_backend_stats),
+                     bpf_map__fd(maps->maglb_be_slots),  bpf_map__fd(maps->maglb_backend_slot)};
   dp->programmer_ = XdpProgrammer(dp->maps_);
   if (std::string err = dp->programmer_.recover(); !err.empty()) {
     *error = err;
@@ -219,7 +238,7 @@ std::optional<uint64_t> XdpDataplane::counter(std::string_view name) const {
 }
 
 nlohmann::json XdpDataplane::stats() const {
-  nlohmann::json j = read_stats(maps_, programmer_.slots());
+  nlohmann::json j = read_stats(maps_, programmer_.slots(), programmer_.backend_slots());
   j["generation"] = programmer_.generation();
   j["mode"] = mode_ == AttachMode::Native    ? "native"
               : mode_ == AttachMode::Generic ? "generic"
@@ -228,17 +247,11 @@ nlohmann::json XdpDataplane::stats() const {
 }
 
 std::string XdpDataplane::flush_flows() {
-  std::vector<maglb_flow_key> keys;
-  maglb_flow_key key{}, next{};
-  const maglb_flow_key *prev = nullptr;
-  while (bpf_map_get_next_key(maps_.flows, prev, &next) == 0) {
-    keys.push_back(next);
-    key = next;
-    prev = &key;
-  }
-  for (const maglb_flow_key &k : keys)
-    if (bpf_map_delete_elem(maps_.flows, &k) != 0 && errno != ENOENT)
-      return "delete flow: " + errno_text(errno);
+  // The table is BPF_F_MMAPABLE: one mapping and a memset instead of a
+  // syscall per bucket. An empty way is all zero (backend id 0).
+  FlowTableMapping table;
+  if (std::string err = table.map(maps_.flows, /*writable=*/true); !err.empty()) return err;
+  std::memset(table.data(), 0, table.size());
   return "";
 }
 
@@ -252,13 +265,9 @@ std::string XdpDataplane::reset_counters() {
   for (const auto &[key, slot] : programmer_.slots())
     if (bpf_map_update_elem(maps_.vip_stats, &slot, zeros.data(), BPF_ANY) != 0)
       return "reset VIP statistics: " + errno_text(errno);
-  uint32_t id = 0, next = 0;
-  const uint32_t *prev = nullptr;
-  while (bpf_map_get_next_key(maps_.backend_stats, prev, &next) == 0) {
-    id = next;
-    prev = &id;
-    bpf_map_update_elem(maps_.backend_stats, &id, zeros.data(), BPF_EXIST);
-  }
+  for (const auto &[id, slot] : programmer_.backend_slots())
+    if (bpf_map_update_elem(maps_.backend_stats, &slot, zeros.data(), BPF_ANY) != 0)
+      return "reset backend statistics: " + errno_text(errno);
   return "";
 }
 

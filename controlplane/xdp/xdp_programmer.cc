@@ -8,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "maglb_xdp_abi.h"
 #include "snapshot_blob.h"
 
 namespace maglb::xdp {
@@ -52,6 +53,11 @@ std::vector<uint8_t> zero_per_cpu(size_t size) {
 
 std::string XdpProgrammer::recover() {
   slot_of_.clear();
+  be_slot_of_.clear();
+  for (const uint32_t id : all_keys<uint32_t>(maps_.backend_slot)) {
+    uint32_t slot = 0;
+    if (bpf_map_lookup_elem(maps_.backend_slot, &id, &slot) == 0) be_slot_of_[id] = slot;
+  }
   generation_ = 0;
   for (const maglb_vip_key &k : all_keys<maglb_vip_key>(maps_.vips)) {
     maglb_vip_meta meta{};
@@ -104,6 +110,24 @@ std::string XdpProgrammer::write_table(uint32_t slot, std::span<const maglb_slot
   return err;
 }
 
+std::string XdpProgrammer::release_backend(uint32_t id) {
+  const auto it = be_slot_of_.find(id);
+  if (it == be_slot_of_.end()) return "";
+  const uint32_t slot = it->second;
+  // Unreachable for new flows first; then the entry dies in place (only its
+  // id changes), so flows that remember the slot see it gone.
+  if (bpf_map_delete_elem(maps_.backend_slot, &id) != 0 && errno != ENOENT)
+    return "delete backend " + std::to_string(id) + ": " + errno_text(errno);
+  maglb_backend dead{};
+  if (bpf_map_lookup_elem(maps_.be_slots, &slot, &dead) != 0)
+    return "read backend slot " + std::to_string(slot) + ": " + errno_text(errno);
+  dead.id = 0;
+  if (bpf_map_update_elem(maps_.be_slots, &slot, &dead, BPF_ANY) != 0)
+    return "free backend slot " + std::to_string(slot) + ": " + errno_text(errno);
+  be_slot_of_.erase(it);
+  return "";
+}
+
 std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
   SnapshotView snap;
   if (std::string err = parse_snapshot(blob, &snap); !err.empty()) return err;
@@ -115,16 +139,39 @@ std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
   if (bpf_map_update_elem(maps_.params, &zero, &snap.params, BPF_ANY) != 0)
     return "write dataplane parameters: " + errno_text(errno);
 
-  // 2. Backends before any table names them.
+  // 2. Backends before any table names them. A new id gets the lowest free
+  // slot (the next-hop cache is direct-mapped by slot): its entry and
+  // zeroed statistics first, then id -> slot, which is what makes it
+  // reachable. A known id is rewritten in place: an id always names the
+  // same address, so a reader racing the update can only see a half-old
+  // MAC (L2 method), never another server.
   const std::vector<uint8_t> zero_stats = zero_per_cpu(sizeof(maglb_traffic_stats));
   std::set<uint32_t> live_ids;
+  std::set<uint32_t> used_slots;
+  for (const auto &[id, slot] : be_slot_of_) used_slots.insert(slot);
+  uint32_t next_free_slot = 0;
   for (const maglb_backend &b : snap.backends) {
     live_ids.insert(b.id);
     if (bpf_map_update_elem(maps_.backends, &b.id, &b, BPF_ANY) != 0)
       return "write backend " + std::to_string(b.id) + ": " + errno_text(errno);
-    if (bpf_map_update_elem(maps_.backend_stats, &b.id, zero_stats.data(), BPF_NOEXIST) != 0 &&
-        errno != EEXIST)
-      return "create statistics of backend " + std::to_string(b.id) + ": " + errno_text(errno);
+    const auto known = be_slot_of_.find(b.id);
+    if (known != be_slot_of_.end()) {
+      if (bpf_map_update_elem(maps_.be_slots, &known->second, &b, BPF_ANY) != 0)
+        return "write backend " + std::to_string(b.id) + ": " + errno_text(errno);
+      continue;
+    }
+    while (next_free_slot < MAGLB_XDP_BACKEND_SLOTS && used_slots.count(next_free_slot))
+      ++next_free_slot;
+    if (next_free_slot >= MAGLB_XDP_BACKEND_SLOTS)
+      return "no free backend slot (" + std::to_string(MAGLB_XDP_BACKEND_SLOTS) + ")";
+    const uint32_t slot = next_free_slot;
+    used_slots.insert(slot);
+    if (bpf_map_update_elem(maps_.backend_stats, &slot, zero_stats.data(), BPF_ANY) != 0)
+      return "reset statistics of backend " + std::to_string(b.id) + ": " + errno_text(errno);
+    if (bpf_map_update_elem(maps_.be_slots, &slot, &b, BPF_ANY) != 0 ||
+        bpf_map_update_elem(maps_.backend_slot, &b.id, &slot, BPF_ANY) != 0)
+      return "write backend " + std::to_string(b.id) + ": " + errno_text(errno);
+    be_slot_of_[b.id] = slot;
   }
 
   // 3. Slots (a VIP keeps its own), then each changed table, swapped whole.
@@ -183,9 +230,9 @@ std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
   slot_of_ = std::move(new_slot_of);
   for (const uint32_t id : all_keys<uint32_t>(maps_.backends)) {
     if (live_ids.count(id)) continue;
+    if (std::string err = release_backend(id); !err.empty()) return err;
     if (bpf_map_delete_elem(maps_.backends, &id) != 0 && errno != ENOENT)
       return "delete backend " + std::to_string(id) + ": " + errno_text(errno);
-    bpf_map_delete_elem(maps_.backend_stats, &id);
   }
   generation_ = snap.header.generation;
   return "";

@@ -1,11 +1,14 @@
 // Turns ABI snapshot blobs into XDP map updates, in an order that never
 // shows a packet half of two tables (docs/xdp.md, "Update order"):
 //   1. dataplane parameters;
-//   2. new and changed backends (with their statistics entries);
+//   2. new and changed backends: each id keeps one slot of maglb_be_slots
+//      while it lives (a new id: the slot's entry and zeroed statistics,
+//      then id -> slot); changed ones are rewritten in place;
 //   3. per VIP: a fresh inner map filled with backend ids, swapped in with
 //      one update of the outer map at the VIP's own slot;
 //   4. the VIP map (entries now point at the tables of step 3);
-//   5. removed VIPs (entry, then table slot) and removed backends.
+//   5. removed VIPs (entry, then table slot) and removed backends (id ->
+//      slot first, then the slot's entry rewritten with id 0).
 // Each VIP keeps its table slot for as long as it exists, so a slot never
 // serves two VIPs within one update.
 #pragma once
@@ -25,8 +28,9 @@ class XdpProgrammer {
  public:
   explicit XdpProgrammer(const MapSet &maps) : maps_(maps) {}
 
-  // Reads which slot each VIP holds and the generation from the maps (a
-  // restarted control plane continues where the last one stopped).
+  // Reads which slot each VIP and each backend holds and the generation
+  // from the maps (a restarted control plane continues where the last one
+  // stopped).
   std::string recover();
 
   // Validates the blob, then applies it (see the order above). On error,
@@ -37,17 +41,22 @@ class XdpProgrammer {
   uint64_t generation() const { return generation_; }
   // VIP key bytes -> table slot, for statistics.
   const std::map<std::string, uint32_t> &slots() const { return slot_of_; }
+  // Backend id -> slot in maglb_be_slots (statistics).
+  const std::map<uint32_t, uint32_t> &backend_slots() const { return be_slot_of_; }
 
   // Tables replaced by the last program() call (unchanged ones are kept).
   uint32_t tables_written() const { return tables_written_; }
 
  private:
   std::string write_table(uint32_t slot, std::span<const maglb_slot_t> ids);
+  // Frees the slot of backend `id` (no-op if it has none).
+  std::string release_backend(uint32_t id);
   bool table_equals(uint32_t slot, std::span<const maglb_slot_t> ids) const;
 
   MapSet maps_;
   uint64_t generation_ = 0;
   std::map<std::string, uint32_t> slot_of_;  // real (non-alias) VIPs only
+  std::map<uint32_t, uint32_t> be_slot_of_;  // backend id -> slot
   uint32_t tables_written_ = 0;
 };
 

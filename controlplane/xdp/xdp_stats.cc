@@ -60,7 +60,8 @@ std::optional<uint64_t> read_counter(const MapSet &maps, uint32_t c) {
   return sum;
 }
 
-nlohmann::json read_stats(const MapSet &maps, const std::map<std::string, uint32_t> &slots) {
+nlohmann::json read_stats(const MapSet &maps, const std::map<std::string, uint32_t> &slots,
+                          const std::map<uint32_t, uint32_t> &backend_slots) {
   nlohmann::json counters = nlohmann::json::object();
   for (uint32_t c = 0; c < MAGLB_C__COUNT; ++c) {
     const std::optional<uint64_t> v = read_counter(maps, c);
@@ -83,7 +84,10 @@ nlohmann::json read_stats(const MapSet &maps, const std::map<std::string, uint32
     prev = &id;
     maglb_backend b{};
     if (bpf_map_lookup_elem(maps.backends, &id, &b) != 0) continue;
-    nlohmann::json j = traffic_json(read_traffic(maps.backend_stats, &id));
+    const auto slot = backend_slots.find(id);
+    nlohmann::json j =
+        traffic_json(slot == backend_slots.end() ? std::nullopt
+                                                 : read_traffic(maps.backend_stats, &slot->second));
     j["id"] = id;
     j["address"] = format_addr(b.family, b.addr);
     j["draining"] = (b.flags & MAGLB_BACKEND_F_DRAINING) != 0;
