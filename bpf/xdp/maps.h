@@ -19,6 +19,17 @@ struct {
   __type(value, struct maglb_vip_meta);
 } maglb_vips SEC(".maps");
 
+/* 0 -> the VIP address filter (maglb_xdp_abi.h). The programmer writes
+ * the union of the old and new VIP sets before it adds VIP entries and the
+ * new set after it removed the old ones, so the filter never hides a VIP
+ * entry; a reader racing a write sees every bit that stays set. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct maglb_xdp_vip_filter);
+} maglb_vip_filter SEC(".maps");
+
 /* Inner map template: one Maglev table of backend ids. BPF_F_INNER_MAP lets
  * inner maps of any max_entries (table size) be swapped in; the price is
  * that the verifier no longer inlines the inner lookup with a constant

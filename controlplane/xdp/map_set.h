@@ -16,6 +16,7 @@ struct MapSet {
   int backend_stats = -1;  // backend slot -> per-CPU maglb_traffic_stats
   int be_slots = -1;       // backend slot -> maglb_backend (id 0: free)
   int backend_slot = -1;   // backend id -> its slot
+  int vip_filter = -1;     // 0 -> maglb_xdp_vip_filter (VIP addresses)
 };
 
 }  // namespace maglb::xdp

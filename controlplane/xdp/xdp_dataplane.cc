@@ -147,7 +147,8 @@ std::unique_ptr<XdpDataplane> XdpDataplane::open_or_load(const LoadOptions &opti
                      bpf_map__fd(maps->maglb_backends),  bpf_map__fd(maps->maglb_flows),
                      bpf_map__fd(maps->maglb_params),    bpf_map__fd(maps->maglb_counters),
                      bpf_map__fd(maps->maglb_vip_stats), bpf_map__fd(maps->maglb_backend_stats),
-                     bpf_map__fd(maps->maglb_be_slots),  bpf_map__fd(maps->maglb_backend_slot)};
+                     bpf_map__fd(maps->maglb_be_slots),  bpf_map__fd(maps->maglb_backend_slot),
+                     bpf_map__fd(maps->maglb_vip_filter)};
   dp->programmer_ = XdpProgrammer(dp->maps_);
   if (std::string err = dp->programmer_.recover(); !err.empty()) {
     *error = err;

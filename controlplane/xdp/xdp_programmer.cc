@@ -65,6 +65,10 @@ std::string XdpProgrammer::recover() {
     if (meta.generation > generation_) generation_ = meta.generation;
     if (!(meta.flags & MAGLB_VIP_F_FRAG_ONLY)) slot_of_[key_bytes(k)] = meta.vip_index;
   }
+  // The filter follows the VIP map (a program that was loaded before the
+  // filter existed, or a crash between two writes, leaves it behind).
+  if (std::string err = write_vip_filter(all_keys<maglb_vip_key>(maps_.vips)); !err.empty())
+    return err;
   return "";
 }
 
@@ -108,6 +112,21 @@ std::string XdpProgrammer::write_table(uint32_t slot, std::span<const maglb_slot
   close(fd);  // the outer map holds its own reference
   if (err.empty()) ++tables_written_;
   return err;
+}
+
+std::string XdpProgrammer::write_vip_filter(const std::vector<maglb_vip_key> &keys) {
+  maglb_xdp_vip_filter filter{};
+  for (const maglb_vip_key &k : keys) {
+    uint64_t lo, hi;
+    std::memcpy(&lo, k.addr, 8);
+    std::memcpy(&hi, k.addr + 8, 8);
+    const uint32_t bit = maglb_xdp_vip_filter_bit(lo, hi, k.family);
+    filter.bits[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+  const uint32_t zero = 0;
+  if (bpf_map_update_elem(maps_.vip_filter, &zero, &filter, BPF_ANY) != 0)
+    return "write VIP address filter: " + errno_text(errno);
+  return "";
 }
 
 std::string XdpProgrammer::release_backend(uint32_t id) {
@@ -208,7 +227,13 @@ std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
       if (std::string err = write_table(slot, ids); !err.empty()) return err;
   }
 
-  // 4. VIP entries, now that their tables are in place.
+  // 4. VIP entries, now that their tables are in place; the filter passes
+  // the old VIPs and the new ones meanwhile.
+  std::vector<maglb_vip_key> filter_keys = all_keys<maglb_vip_key>(maps_.vips);
+  const size_t n_old = filter_keys.size();
+  for (const maglb_snapshot_vip &v : snap.vips) filter_keys.push_back(v.key);
+  if (std::string err = write_vip_filter(filter_keys); !err.empty()) return err;
+  filter_keys.erase(filter_keys.begin(), filter_keys.begin() + static_cast<ptrdiff_t>(n_old));
   std::set<std::string> live_keys;
   for (const maglb_snapshot_vip &v : snap.vips) {
     maglb_vip_meta meta = v.meta;
@@ -234,6 +259,7 @@ std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
     if (bpf_map_delete_elem(maps_.backends, &id) != 0 && errno != ENOENT)
       return "delete backend " + std::to_string(id) + ": " + errno_text(errno);
   }
+  if (std::string err = write_vip_filter(filter_keys); !err.empty()) return err;
   generation_ = snap.header.generation;
   return "";
 }

@@ -6,9 +6,11 @@
 //      then id -> slot); changed ones are rewritten in place;
 //   3. per VIP: a fresh inner map filled with backend ids, swapped in with
 //      one update of the outer map at the VIP's own slot;
-//   4. the VIP map (entries now point at the tables of step 3);
+//   4. the VIP address filter (old and new VIPs), then the VIP map (entries
+//      now point at the tables of step 3);
 //   5. removed VIPs (entry, then table slot) and removed backends (id ->
-//      slot first, then the slot's entry rewritten with id 0).
+//      slot first, then the slot's entry rewritten with id 0), and the
+//      filter (new VIPs only).
 // Each VIP keeps its table slot for as long as it exists, so a slot never
 // serves two VIPs within one update.
 #pragma once
@@ -49,6 +51,8 @@ class XdpProgrammer {
 
  private:
   std::string write_table(uint32_t slot, std::span<const maglb_slot_t> ids);
+  // Writes the VIP address filter: the bits of every key in `keys`.
+  std::string write_vip_filter(const std::vector<maglb_vip_key> &keys);
   // Frees the slot of backend `id` (no-op if it has none).
   std::string release_backend(uint32_t id);
   bool table_equals(uint32_t slot, std::span<const maglb_slot_t> ids) const;

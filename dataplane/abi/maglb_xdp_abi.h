@@ -88,4 +88,24 @@ static inline __u32 maglb_xdp_flow_buckets_per_cpu(__u32 flow_entries, __u32 ncp
   return b ? (__u32)b : 1u;
 }
 
+/* VIP address filter: one bit per hash of a destination address, set for
+ * the address of every VIP key. A packet whose bit is clear is not for a
+ * VIP and passes to the kernel without a VIP-map lookup (two hash-map
+ * helper calls: exact port, then port 0). One array element the verifier
+ * inlines; 2^16 bits keep false positives under 2% at the VIP limit. */
+#define MAGLB_XDP_VIP_FILTER_BITS_LOG2 16
+#define MAGLB_XDP_VIP_FILTER_WORDS ((1u << MAGLB_XDP_VIP_FILTER_BITS_LOG2) / 64)
+
+struct maglb_xdp_vip_filter {
+  __u64 bits[MAGLB_XDP_VIP_FILTER_WORDS];
+};
+
+/* The filter bit of an address (16 bytes as in maglb_vip_key, given as its
+ * two little-endian 8-byte words) of `family`. */
+static inline __u32 maglb_xdp_vip_filter_bit(__u64 addr_lo, __u64 addr_hi, __u8 family) {
+  __u64 h = (addr_lo ^ ((__u64)family << 56)) * MAGLB_XDP_MIX64;
+  h = (h ^ addr_hi) * MAGLB_XDP_MIX64;
+  return (__u32)(h >> (64 - MAGLB_XDP_VIP_FILTER_BITS_LOG2));
+}
+
 #endif /* MAGLB_XDP_ABI_H */
