@@ -8,9 +8,10 @@
 
 #include "common/bpf_abi.h"
 
-/* VIP (exact port, or port 0 for all-ports / FRAG_ONLY aliases) -> meta,
- * whose vip_index is the VIP's table slot in this dataplane (see
- * maglb_tables), not the snapshot's index. Room for two snapshots' worth
+/* The control plane's record of the VIPs (the program reads the same
+ * entries from maglb_vip_index): VIP (exact port, or port 0 for all-ports /
+ * FRAG_ONLY aliases) -> meta, whose vip_index is the VIP's table slot in
+ * this dataplane (see maglb_tables), not the snapshot's index. Room for two snapshots' worth
  * while one replaces the other. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -18,6 +19,28 @@ struct {
   __type(key, struct maglb_vip_key);
   __type(value, struct maglb_vip_meta);
 } maglb_vips SEC(".maps");
+
+/* Inner map template of the VIP index (maglb_xdp_abi.h). A fixed size and
+ * no BPF_F_INNER_MAP, so the verifier inlines lookups into it. The value
+ * is a struct maglb_xdp_vip_entry, declared by its size in words: clang
+ * emits a struct reached only through an inner-map template as a forward
+ * declaration, whose size libbpf cannot read. */
+struct maglb_vip_index_inner {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, MAGLB_XDP_VIP_INDEX_SLOTS);
+  __type(key, __u32);
+  __type(value, __u64[sizeof(struct maglb_xdp_vip_entry) / 8]);
+};
+
+/* 0 -> the current VIP index. The programmer fills a fresh inner map and
+ * swaps it in with one update: a packet sees the whole old VIP set or the
+ * whole new one. maglb_vips stays the control plane's record. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __array(values, struct maglb_vip_index_inner);
+} maglb_vip_index SEC(".maps");
 
 /* 0 -> the VIP address filter (maglb_xdp_abi.h). The programmer writes
  * the union of the old and new VIP sets before it adds VIP entries and the

@@ -17,6 +17,7 @@ struct MapSet {
   int be_slots = -1;       // backend slot -> maglb_backend (id 0: free)
   int backend_slot = -1;   // backend id -> its slot
   int vip_filter = -1;     // 0 -> maglb_xdp_vip_filter (VIP addresses)
+  int vip_index = -1;      // 0 -> inner ARRAY of maglb_xdp_vip_entry (what the program reads)
 };
 
 }  // namespace maglb::xdp

@@ -143,12 +143,12 @@ std::unique_ptr<XdpDataplane> XdpDataplane::open_or_load(const LoadOptions &opti
     return nullptr;
   }
   auto *maps = &dp->skel_->maps;
-  dp->maps_ = MapSet{bpf_map__fd(maps->maglb_vips),      bpf_map__fd(maps->maglb_tables),
-                     bpf_map__fd(maps->maglb_backends),  bpf_map__fd(maps->maglb_flows),
-                     bpf_map__fd(maps->maglb_params),    bpf_map__fd(maps->maglb_counters),
-                     bpf_map__fd(maps->maglb_vip_stats), bpf_map__fd(maps->maglb_backend_stats),
-                     bpf_map__fd(maps->maglb_be_slots),  bpf_map__fd(maps->maglb_backend_slot),
-                     bpf_map__fd(maps->maglb_vip_filter)};
+  dp->maps_ = MapSet{bpf_map__fd(maps->maglb_vips),       bpf_map__fd(maps->maglb_tables),
+                     bpf_map__fd(maps->maglb_backends),   bpf_map__fd(maps->maglb_flows),
+                     bpf_map__fd(maps->maglb_params),     bpf_map__fd(maps->maglb_counters),
+                     bpf_map__fd(maps->maglb_vip_stats),  bpf_map__fd(maps->maglb_backend_stats),
+                     bpf_map__fd(maps->maglb_be_slots),   bpf_map__fd(maps->maglb_backend_slot),
+                     bpf_map__fd(maps->maglb_vip_filter), bpf_map__fd(maps->maglb_vip_index)};
   dp->programmer_ = XdpProgrammer(dp->maps_);
   if (std::string err = dp->programmer_.recover(); !err.empty()) {
     *error = err;

@@ -10,6 +10,7 @@
 
 #include "maglb_xdp_abi.h"
 #include "snapshot_blob.h"
+#include "xdp_stats.h"
 
 namespace maglb::xdp {
 namespace {
@@ -49,6 +50,33 @@ std::vector<uint8_t> zero_per_cpu(size_t size) {
   return std::vector<uint8_t>(((size + 7) / 8) * 8 * static_cast<size_t>(ncpu > 0 ? ncpu : 1), 0);
 }
 
+// The VIP index holding `entries` (open addressing, maglb_xdp_abi.h);
+// "" or the key that found no slot.
+std::string build_vip_index(const std::vector<std::pair<maglb_vip_key, maglb_vip_meta>> &entries,
+                            std::vector<maglb_xdp_vip_entry> *index) {
+  index->assign(MAGLB_XDP_VIP_INDEX_SLOTS, maglb_xdp_vip_entry{});  // every slot empty
+  for (const auto &[key, meta] : entries) {
+    uint64_t lo, hi;
+    uint32_t tail;
+    std::memcpy(&lo, key.addr, 8);
+    std::memcpy(&hi, key.addr + 8, 8);
+    std::memcpy(&tail, &key.port, 4);  // port, proto, family: bytes 16..19
+    const uint32_t home = maglb_xdp_vip_home(lo, hi, tail);
+    bool placed = false;
+    for (uint32_t i = 0; i < MAGLB_XDP_VIP_PROBES && !placed; ++i) {
+      maglb_xdp_vip_entry &e = (*index)[(home + i) & (MAGLB_XDP_VIP_INDEX_SLOTS - 1)];
+      if (e.key.family != 0) continue;
+      e.key = key;
+      e.meta = meta;
+      placed = true;
+    }
+    if (!placed)
+      return "VIP index: no free slot within " + std::to_string(MAGLB_XDP_VIP_PROBES) +
+             " probes of " + format_vip_key(key);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string XdpProgrammer::recover() {
@@ -65,8 +93,14 @@ std::string XdpProgrammer::recover() {
     if (meta.generation > generation_) generation_ = meta.generation;
     if (!(meta.flags & MAGLB_VIP_F_FRAG_ONLY)) slot_of_[key_bytes(k)] = meta.vip_index;
   }
-  // The filter follows the VIP map (a program that was loaded before the
-  // filter existed, or a crash between two writes, leaves it behind).
+  // The index and the filter follow the VIP map (a crash between the
+  // writes of program() may have left them behind it).
+  std::vector<std::pair<maglb_vip_key, maglb_vip_meta>> entries;
+  for (const maglb_vip_key &k : all_keys<maglb_vip_key>(maps_.vips)) {
+    maglb_vip_meta meta{};
+    if (bpf_map_lookup_elem(maps_.vips, &k, &meta) == 0) entries.emplace_back(k, meta);
+  }
+  if (std::string err = write_vip_index(entries); !err.empty()) return err;
   if (std::string err = write_vip_filter(all_keys<maglb_vip_key>(maps_.vips)); !err.empty())
     return err;
   return "";
@@ -114,6 +148,29 @@ std::string XdpProgrammer::write_table(uint32_t slot, std::span<const maglb_slot
   return err;
 }
 
+std::string XdpProgrammer::write_vip_index(
+    const std::vector<std::pair<maglb_vip_key, maglb_vip_meta>> &entries) {
+  std::vector<maglb_xdp_vip_entry> index;
+  if (std::string err = build_vip_index(entries, &index); !err.empty()) return err;
+  const int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "maglb_vip_idx", sizeof(uint32_t),
+                                sizeof(maglb_xdp_vip_entry), MAGLB_XDP_VIP_INDEX_SLOTS, nullptr);
+  if (fd < 0) return "create VIP index: " + errno_text(errno);
+  std::vector<uint32_t> keys(MAGLB_XDP_VIP_INDEX_SLOTS);
+  for (uint32_t i = 0; i < keys.size(); ++i) keys[i] = i;
+  uint32_t count = MAGLB_XDP_VIP_INDEX_SLOTS;
+  LIBBPF_OPTS(bpf_map_batch_opts, opts);
+  std::string err;
+  const uint32_t zero = 0;
+  if (bpf_map_update_batch(fd, keys.data(), index.data(), &count, &opts) != 0 ||
+      count != MAGLB_XDP_VIP_INDEX_SLOTS)
+    err = "fill VIP index: " + errno_text(errno);
+  // The swap: one outer-map update replaces the whole VIP set.
+  else if (bpf_map_update_elem(maps_.vip_index, &zero, &fd, BPF_ANY) != 0)
+    err = "install VIP index: " + errno_text(errno);
+  close(fd);  // the outer map holds its own reference
+  return err;
+}
+
 std::string XdpProgrammer::write_vip_filter(const std::vector<maglb_vip_key> &keys) {
   maglb_xdp_vip_filter filter{};
   for (const maglb_vip_key &k : keys) {
@@ -152,6 +209,13 @@ std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
   if (std::string err = parse_snapshot(blob, &snap); !err.empty()) return err;
   tables_written_ = 0;
   const uint32_t n_slots = max_entries_of(maps_.tables);
+  {
+    // A snapshot the VIP index cannot hold is refused before any write.
+    std::vector<std::pair<maglb_vip_key, maglb_vip_meta>> keys;
+    for (const maglb_snapshot_vip &v : snap.vips) keys.emplace_back(v.key, v.meta);
+    std::vector<maglb_xdp_vip_entry> index;
+    if (std::string err = build_vip_index(keys, &index); !err.empty()) return err;
+  }
 
   // 1. Dataplane parameters.
   const uint32_t zero = 0;
@@ -235,6 +299,13 @@ std::string XdpProgrammer::program(std::span<const uint8_t> blob) {
   if (std::string err = write_vip_filter(filter_keys); !err.empty()) return err;
   filter_keys.erase(filter_keys.begin(), filter_keys.begin() + static_cast<ptrdiff_t>(n_old));
   std::set<std::string> live_keys;
+  std::vector<std::pair<maglb_vip_key, maglb_vip_meta>> entries;
+  for (const maglb_snapshot_vip &v : snap.vips) {
+    maglb_vip_meta meta = v.meta;
+    meta.vip_index = slot_of_index.at(v.meta.vip_index);
+    entries.emplace_back(v.key, meta);
+  }
+  if (std::string err = write_vip_index(entries); !err.empty()) return err;
   for (const maglb_snapshot_vip &v : snap.vips) {
     maglb_vip_meta meta = v.meta;
     meta.vip_index = slot_of_index.at(v.meta.vip_index);

@@ -6,8 +6,9 @@
 //      then id -> slot); changed ones are rewritten in place;
 //   3. per VIP: a fresh inner map filled with backend ids, swapped in with
 //      one update of the outer map at the VIP's own slot;
-//   4. the VIP address filter (old and new VIPs), then the VIP map (entries
-//      now point at the tables of step 3);
+//   4. the VIP address filter (old and new VIPs), then the VIP index (a
+//      fresh array swapped in whole: entries now point at the tables of
+//      step 3) and the VIP map, the control plane's record;
 //   5. removed VIPs (entry, then table slot) and removed backends (id ->
 //      slot first, then the slot's entry rewritten with id 0), and the
 //      filter (new VIPs only).
@@ -19,6 +20,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "map_set.h"
@@ -51,6 +53,8 @@ class XdpProgrammer {
 
  private:
   std::string write_table(uint32_t slot, std::span<const maglb_slot_t> ids);
+  // Builds a fresh VIP index of `entries` and swaps it in (one update).
+  std::string write_vip_index(const std::vector<std::pair<maglb_vip_key, maglb_vip_meta>> &entries);
   // Writes the VIP address filter: the bits of every key in `keys`.
   std::string write_vip_filter(const std::vector<maglb_vip_key> &keys);
   // Frees the slot of backend `id` (no-op if it has none).

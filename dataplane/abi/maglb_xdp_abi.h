@@ -88,6 +88,39 @@ static inline __u32 maglb_xdp_flow_buckets_per_cpu(__u32 flow_entries, __u32 ncp
   return b ? (__u32)b : 1u;
 }
 
+/* VIP index: every key of the VIP map (maglb_vips) in an array the
+ * verifier inlines, placed by open addressing: the key's home slot, then
+ * linear probing, at most MAGLB_XDP_VIP_PROBES slots. A hash-map lookup
+ * is a helper call and a jhash; this is a multiply and, usually, one cache
+ * line. A snapshot's keys (a VIP and its fragment alias: at most
+ * 2 * MAGLB_MAX_VIPS) fill at most 1/16 of the slots, where a run of 8 is
+ * vanishingly rare; the programmer refuses a snapshot that would need one
+ * before it writes anything. */
+#define MAGLB_XDP_VIP_INDEX_BITS 14
+#define MAGLB_XDP_VIP_INDEX_SLOTS (1u << MAGLB_XDP_VIP_INDEX_BITS)
+#define MAGLB_XDP_VIP_PROBES 8
+
+/* One VIP index slot, one cache line; key.family 0 marks an empty slot,
+ * which ends a probe run. meta.vip_index is the VIP's table slot in this
+ * dataplane, as in maglb_vips. */
+struct maglb_xdp_vip_entry {
+  struct maglb_vip_key key;
+  __u32 reserved;
+  struct maglb_vip_meta meta;
+  __u8 pad[16];
+};
+MAGLB_STATIC_ASSERT(sizeof(struct maglb_xdp_vip_entry) == 64, "VIP index entry is 64 bytes");
+MAGLB_STATIC_ASSERT(MAGLB_OFFSETOF(struct maglb_xdp_vip_entry, meta) == 24, "VIP meta at 24");
+
+/* Home slot of a VIP key given as its three little-endian words: address
+ * bytes 0..7 and 8..15, and bytes 16..19 (port, protocol, family). */
+static inline __u32 maglb_xdp_vip_home(__u64 addr_lo, __u64 addr_hi, __u32 tail) {
+  __u64 h = (addr_lo ^ 0x6d61676c76697073ull) * MAGLB_XDP_MIX64;
+  h = (h ^ addr_hi) * MAGLB_XDP_MIX64;
+  h = (h ^ tail) * MAGLB_XDP_MIX64;
+  return (__u32)(h >> (64 - MAGLB_XDP_VIP_INDEX_BITS));
+}
+
 /* VIP address filter: one bit per hash of a destination address, set for
  * the address of every VIP key. A packet whose bit is clear is not for a
  * VIP and passes to the kernel without a VIP-map lookup (two hash-map
