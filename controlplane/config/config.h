@@ -71,6 +71,9 @@ struct ControlConfig {
   // Prometheus listener; loopback by default so metrics are never exposed
   // on the load-balanced network unless asked for.
   Endpoint metrics_listen{Address{MAGLB_FAMILY_IPV4, {127, 0, 0, 1}}, 9108};
+  // A group whose members may use the control socket besides root (the
+  // socket becomes 0660 root:group); empty = root (and maglbd's user) only.
+  std::string socket_group;
   friend bool operator==(const ControlConfig &, const ControlConfig &) = default;
 };
 
@@ -94,6 +97,9 @@ struct BackendConfig {
   Address address;
   uint16_t weight = 100;  // 0 = drain: keeps its flows, gets no new ones
   std::string name;       // empty = unnamed
+  // With weight 0 only: the weight `maglbctl backend undrain` restores (the
+  // drain command records it here so it survives a daemon restart). 0 = none.
+  uint16_t undrain_weight = 0;
   friend bool operator==(const BackendConfig &, const BackendConfig &) = default;
 };
 

@@ -1,7 +1,23 @@
+#include <algorithm>
+#include <cctype>
+
 #include "config_field_readers.h"
 #include "config_sections.h"
 
 namespace maglb::config {
+namespace {
+
+// POSIX portable user/group names (what useradd/groupadd accept by
+// default): the name is looked up only by maglbd at start, so `config
+// check` on another host validates the form, not the existence.
+bool valid_group_name(const std::string &name) {
+  if (name.empty() || name.size() > 32 || name[0] == '-') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
 
 ControlConfig parse_control(const nlohmann::json &json, ErrorList &errors) {
   ControlConfig control;
@@ -18,6 +34,12 @@ ControlConfig parse_control(const nlohmann::json &json, ErrorList &errors) {
       errors.add(reader.path_of("metrics_listen"),
                  "must be \"address:port\" or \"[ipv6-address]:port\" with port 1..65535");
     }
+  }
+  if (reader.read_string("socket_group", control.socket_group, Presence::kOptional) &&
+      !valid_group_name(control.socket_group)) {
+    errors.add(reader.path_of("socket_group"),
+               "must be a group name: 1..32 characters from A-Z a-z 0-9 _ - . (not starting with "
+               "-)");
   }
   reader.finish();
   return control;

@@ -25,6 +25,12 @@ BackendConfig parse_backend(const nlohmann::json &json, const std::string &path,
   std::optional<Address> address;
   if (read_address(reader, "address", 0, address, Presence::kRequired)) backend.address = *address;
   reader.read_uint("weight", backend.weight, 0, 65535, Presence::kOptional);
+  if (reader.read_uint("undrain_weight", backend.undrain_weight, 1, 65535, Presence::kOptional) &&
+      backend.weight != 0) {
+    // Only a drained backend has a weight to go back to; anything else is a
+    // stale edit that undrain would silently act on later.
+    errors.add(reader.path_of("undrain_weight"), "only allowed with weight 0 (a drained backend)");
+  }
   if (reader.read_string("name", backend.name, Presence::kOptional) &&
       !valid_backend_name(backend.name)) {
     errors.add(reader.path_of("name"), "must be 1..63 characters from A-Z a-z 0-9 . _ - :");

@@ -58,6 +58,7 @@ json vip_json(const VipConfig &vip) {
   for (const BackendConfig &backend : vip.backends) {
     json b = {{"address", format_address(backend.address)}, {"weight", backend.weight}};
     if (!backend.name.empty()) b["name"] = backend.name;
+    if (backend.undrain_weight != 0) b["undrain_weight"] = backend.undrain_weight;
     backends.push_back(std::move(b));
   }
   return {
@@ -77,11 +78,12 @@ json vip_json(const VipConfig &vip) {
 json to_json(const Config &config) {
   json vips = json::array();
   for (const VipConfig &vip : config.vips) vips.push_back(vip_json(vip));
+  json control = {{"socket", config.control.socket},
+                  {"metrics_listen", format_endpoint(config.control.metrics_listen)}};
+  if (!config.control.socket_group.empty()) control["socket_group"] = config.control.socket_group;
   return {
       {"dataplane", dataplane_json(config.dataplane)},
-      {"control",
-       {{"socket", config.control.socket},
-        {"metrics_listen", format_endpoint(config.control.metrics_listen)}}},
+      {"control", std::move(control)},
       {"vips", std::move(vips)},
   };
 }

@@ -126,10 +126,38 @@ void Balancer::log_held_changes(const WeightPlan &plan) {
   all_down_ = std::move(now);
 }
 
-std::string Balancer::start(const config::Config &config, uint64_t installed_generation) {
+std::chrono::milliseconds Balancer::first_verdicts_bound(const config::Config &config) {
+  std::chrono::milliseconds bound{0};
+  for (const config::VipConfig &v : config.vips) {
+    const config::HealthcheckConfig &hc = v.healthcheck;
+    if (hc.type == config::HealthcheckType::kNone) continue;
+    const uint64_t ms = uint64_t{hc.interval_ms} * (std::max(hc.rise, hc.fall) + 1) + hc.timeout_ms;
+    bound = std::max(bound, std::chrono::milliseconds(ms));
+  }
+  return bound;
+}
+
+std::string Balancer::start(const config::Config &config, uint64_t installed_generation,
+                            std::chrono::steady_clock::time_point now) {
   next_generation_ = std::max<uint64_t>(next_generation_, installed_generation + 1);
   if (std::string e = health::validate_targets(health_targets_of(config)); !e.empty()) {
     return "health checks: " + e;
+  }
+  const std::chrono::milliseconds bound = first_verdicts_bound(config);
+  if (installed_generation > 0 && bound.count() > 0) {
+    // Presuming every backend up would send new flows to backends that were
+    // down before the restart until the checks catch up; the dataplane's own
+    // snapshot is the better guess meanwhile (it may be stale by the changes
+    // made while maglbd was away, but no more than that, and only this long).
+    config_ = config;
+    if (std::string e = set_targets_(health_targets_of(config_)); !e.empty()) {
+      return "health checks: " + e;
+    }
+    defer_until_ = now + bound;
+    log_.info("dataplane already holds a snapshot; keeping it until the first health verdicts",
+              {{"installed_generation", std::to_string(installed_generation)},
+               {"at_most_ms", std::to_string(bound.count())}});
+    return "";
   }
   const WeightPlan plan = plan_weights(config, nullptr, {});
   if (std::string e = install(config, plan); !e.empty()) return e;
@@ -149,6 +177,7 @@ std::vector<std::string> Balancer::apply(const config::Config &next, std::string
   if (!errors.empty()) return errors;
   const WeightPlan plan = plan_for(next);
   if (std::string e = install(next, plan); !e.empty()) return {e};
+  defer_until_.reset();  // an operator's change is installed at once, verdicts or not
   for (const std::string &field : dataplane_start_only_changes(config_, next)) {
     log_.warn("changed field is read by the dataplane only when it starts",
               {{"field", field}, {"why", std::string(why)}});
@@ -187,6 +216,12 @@ void Balancer::on_health(const health::HealthReport &report) {
     }
   }
   report_ = report;
+  if (defer_until_) {
+    const bool verdicts_in = std::none_of(report.vips.begin(), report.vips.end(),
+                                          [](const health::VipStatus &vs) { return vs.pending; });
+    if (verdicts_in) end_deferral("every checked backend has a verdict");
+    return;
+  }
   const WeightPlan plan = plan_for(config_);
   log_held_changes(plan);
   if (installed_weights_of(config_, plan) == installed_weights_ && !retry_) return;
@@ -198,7 +233,20 @@ void Balancer::on_health(const health::HealthReport &report) {
   retry_ = false;
 }
 
-void Balancer::tick() {
+void Balancer::end_deferral(const char *why) {
+  defer_until_.reset();
+  const WeightPlan plan = plan_for(config_);
+  log_held_changes(plan);
+  if (std::string e = install(config_, plan); !e.empty()) {
+    retry_ = true;
+    log_.error("first table not installed; retrying every second", {{"error", e}});
+    return;
+  }
+  log_.info("first table installed after the restart", {{"why", why}});
+}
+
+void Balancer::tick(std::chrono::steady_clock::time_point now) {
+  if (defer_until_ && now >= *defer_until_) end_deferral("waited the bound for first verdicts");
   const std::string e = programmer_.check();
   if (e.empty() != counters_.dataplane_up) {
     counters_.dataplane_up = e.empty();

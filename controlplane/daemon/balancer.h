@@ -7,6 +7,7 @@
 // thread first).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,7 +56,13 @@ class Balancer {
 
   // Installs the start-up config. installed_generation: what the dataplane
   // already holds (Programmer::open), so snapshots are numbered above it.
-  std::string start(const config::Config &config, uint64_t installed_generation);
+  // When it holds one (maglbd restarted, the dataplane kept forwarding) and
+  // some VIP is health-checked, the first table is deferred: the dataplane
+  // keeps its snapshot until every checked backend has a verdict (the first
+  // report with no VIP pending) or until first_verdicts_bound() has passed
+  // (tick()), so a backend that is down is never presumed up again.
+  std::string start(const config::Config &config, uint64_t installed_generation,
+                    std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 
   // Replaces the running config whole (reload or runtime edit), or changes
   // nothing and returns every reason. `why` is logged.
@@ -64,8 +71,16 @@ class Balancer {
   // A health round's report: rebuilds when an effective weight changed.
   void on_health(const health::HealthReport &report);
 
-  // Once a second: checks the dataplane and retries a failed rebuild.
-  void tick();
+  // Once a second: checks the dataplane, retries a failed rebuild and ends a
+  // start-up deferral whose bound has passed.
+  void tick(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+
+  // Start-up deferral in progress (see start()).
+  bool deferred() const { return defer_until_.has_value(); }
+  // How long start() waits for first verdicts: per checked VIP, the probes
+  // a verdict needs (max(rise, fall) rounds of interval, plus one timeout),
+  // plus one interval of slack; the longest over VIPs.
+  static std::chrono::milliseconds first_verdicts_bound(const config::Config &config);
 
   const config::Config &config() const { return config_; }
   uint64_t generation() const { return generation_; }
@@ -88,6 +103,8 @@ class Balancer {
   std::string install(const config::Config &config, const WeightPlan &plan);
   // Records each VIP's held/pending state and logs all-down transitions.
   void log_held_changes(const WeightPlan &plan);
+  // Ends the start-up deferral with a first install; `why` is logged.
+  void end_deferral(const char *why);
 
   programmer::Programmer &programmer_;
   Logger &log_;
@@ -103,6 +120,7 @@ class Balancer {
   std::optional<health::HealthReport> report_;
   std::vector<std::string> all_down_;  // VIP ids currently all down (for transitions)
   bool retry_ = false;                 // the last health rebuild failed
+  std::optional<std::chrono::steady_clock::time_point> defer_until_;  // see start()
 };
 
 }  // namespace maglb::daemon

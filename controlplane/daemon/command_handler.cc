@@ -103,11 +103,6 @@ json CommandHandler::handle(const Request &r) {
   return error_response("unknown command \"" + r.command + "\"", known);
 }
 
-std::string CommandHandler::drain_key(const maglb_vip_key &vip,
-                                      const config::Address &address) const {
-  return snapshot::format_vip(vip) + "|" + config::format_address(address);
-}
-
 json CommandHandler::apply_edit(const Edit &edit, const std::string &why, json result) {
   auto reject = [&](const std::string &error, const std::vector<std::string> &details = {}) {
     ++counters_.runtime_changes_rejected;
@@ -232,11 +227,8 @@ json CommandHandler::vip_remove(const Request &r) {
   const auto key = vip_field(r.body, "vip", &f.error);
   if (!key) return f.fail();
   const std::string id = snapshot::format_vip(*key);
-  json out = apply_edit([&](config::Config &c) { return remove_vip(c, *key); }, "vip remove " + id,
-                        {{"vip", id}});
-  if (out.value("ok", false))
-    std::erase_if(drained_from_, [&](const auto &kv) { return kv.first.rfind(id + "|", 0) == 0; });
-  return out;
+  return apply_edit([&](config::Config &c) { return remove_vip(c, *key); }, "vip remove " + id,
+                    {{"vip", id}});
 }
 
 json CommandHandler::backend_add(const Request &r) {
@@ -267,11 +259,9 @@ json CommandHandler::backend_remove(const Request &r) {
   std::string error;
   const auto ref = backend_ref(r.body, {"vip", "address"}, &error);
   if (!ref) return error_response(error);
-  json out =
-      apply_edit([&](config::Config &c) { return remove_backend(c, ref->key, ref->address); },
-                 "backend remove " + ref->what(), {{"vip", ref->vip}, {"address", ref->backend}});
-  if (out.value("ok", false)) drained_from_.erase(drain_key(ref->key, ref->address));
-  return out;
+  return apply_edit([&](config::Config &c) { return remove_backend(c, ref->key, ref->address); },
+                    "backend remove " + ref->what(),
+                    {{"vip", ref->vip}, {"address", ref->backend}});
 }
 
 json CommandHandler::backend_weight(const Request &r) {
@@ -289,8 +279,6 @@ json CommandHandler::backend_weight(const Request &r) {
   if (out.value("ok", false)) {
     out["result"]["weight"] = w;
     out["result"]["previous_weight"] = old;
-    if (w == 0 && old != 0) drained_from_[drain_key(ref->key, ref->address)] = old;
-    if (w != 0) drained_from_.erase(drain_key(ref->key, ref->address));
   }
   return out;
 }
@@ -314,10 +302,7 @@ json CommandHandler::backend_drain(const Request &r) {
       [&](config::Config &c) { return set_backend_weight(c, ref->key, ref->address, 0, &old); },
       "backend drain " + ref->what(),
       {{"vip", ref->vip}, {"address", ref->backend}, {"changed", true}});
-  if (out.value("ok", false)) {
-    drained_from_[drain_key(ref->key, ref->address)] = old;
-    out["result"]["previous_weight"] = old;
-  }
+  if (out.value("ok", false)) out["result"]["previous_weight"] = old;
   return out;
 }
 
@@ -335,23 +320,20 @@ json CommandHandler::backend_undrain(const Request &r) {
                           " is not drained (weight " + std::to_string(b->weight) + ")");
   }
   uint16_t weight = static_cast<uint16_t>(*given);
-  const auto it = drained_from_.find(drain_key(ref->key, ref->address));
-  if (weight == 0 && it != drained_from_.end()) weight = it->second;
+  if (weight == 0) weight = b->undrain_weight;
   if (weight == 0) {
     return error_response("no weight remembered for backend " + ref->backend + " of " + ref->vip +
-                          " (drained in the config file or before maglbd started); give one: "
+                          " (no undrain_weight in the config file); give one: "
                           "maglbctl backend undrain " +
                           ref->what() + " --weight N");
   }
   uint16_t old = 0;
-  json out = apply_edit(
+  return apply_edit(
       [&](config::Config &c) {
         return set_backend_weight(c, ref->key, ref->address, weight, &old);
       },
       "backend undrain " + ref->what(),
       {{"vip", ref->vip}, {"address", ref->backend}, {"weight", weight}});
-  if (out.value("ok", false)) drained_from_.erase(drain_key(ref->key, ref->address));
-  return out;
 }
 
 json CommandHandler::stats(const Request &r) {

@@ -58,16 +58,11 @@ class CommandHandler {
   // refused), or nullptr and *error.
   const InstalledVip *requested_vip(const Request &r, std::string *error) const;
 
-  // The weight a drained backend had, so undrain can restore it: "vip
-  // id|address" -> weight. In memory only (the file stores weight 0).
-  std::string drain_key(const maglb_vip_key &vip, const config::Address &address) const;
-
   Balancer &balancer_;
   ConfigStore &store_;
   Logger &log_;
   DaemonCounters &counters_;
   const SteadyClock::time_point started_;
-  std::map<std::string, uint16_t> drained_from_;
 };
 
 }  // namespace maglb::daemon

@@ -104,6 +104,11 @@ std::string set_backend_weight(config::Config &config, const maglb_vip_key &key,
   config::BackendConfig *b = find_backend(config, key, address, &error);
   if (b == nullptr) return error;
   *old_weight = b->weight;
+  // The weight to restore is kept in the config itself (persisted with the
+  // file): set when a weighted backend drops to 0, dropped on any non-zero
+  // weight, kept when a drained backend is "drained" again.
+  if (weight == 0 && b->weight != 0) b->undrain_weight = b->weight;
+  if (weight != 0) b->undrain_weight = 0;
   b->weight = weight;
   return "";
 }

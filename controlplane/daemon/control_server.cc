@@ -1,6 +1,10 @@
 #include "control_server.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <vector>
 
 namespace maglb::daemon {
 
@@ -11,11 +15,12 @@ StreamServer::Limits ControlServer::default_limits() {
 }
 
 ControlServer::ControlServer(int listen_fd, std::string path, Handler handler,
-                             DaemonCounters &counters, Limits limits)
+                             DaemonCounters &counters, Limits limits, std::optional<gid_t> group)
     : StreamServer(listen_fd, limits),
       path_(std::move(path)),
       handler_(std::move(handler)),
-      counters_(counters) {}
+      counters_(counters),
+      group_(group) {}
 
 ControlServer::~ControlServer() {
   ::unlink(path_.c_str());
@@ -27,12 +32,26 @@ void ControlServer::respond(Connection &c, const nlohmann::json &response) {
   c.out += encode_response(response);
 }
 
+bool ControlServer::allowed(const Connection &c) const {
+  if (c.peer.uid == 0 || c.peer.uid == ::geteuid()) return true;
+  if (!group_) return false;
+  if (c.peer.gid == *group_) return true;
+  // The credentials the peer had when it connected (Linux >= 4.13), not a
+  // lookup in /etc/group that could disagree with the running process.
+  std::vector<gid_t> groups(256);
+  socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+  if (::getsockopt(c.fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) != 0) return false;
+  groups.resize(len / sizeof(gid_t));
+  return std::find(groups.begin(), groups.end(), *group_) != groups.end();
+}
+
 bool ControlServer::on_accept(Connection &c, bool server_full) {
-  if (c.peer.uid != 0 && c.peer.uid != ::geteuid()) {
+  if (!allowed(c)) {
     ++counters_.control_clients_rejected;
-    c.out = encode_response(
-        error_response("permission denied: uid " + std::to_string(c.peer.uid) +
-                       " may not use the control socket (only root and the daemon's user)"));
+    c.out = encode_response(error_response(
+        "permission denied: uid " + std::to_string(c.peer.uid) +
+        " may not use the control socket (only root, the daemon's user" +
+        (group_ ? " and members of gid " + std::to_string(*group_) : std::string()) + ")"));
     return false;
   }
   if (server_full) {

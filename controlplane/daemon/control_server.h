@@ -1,10 +1,14 @@
 // The daemon's control socket: the stream server plus the control
-// protocol's framing (control_protocol.h) and the peer check: only root
-// and the daemon's own user may talk to it (SO_PEERCRED), whatever the
-// socket file's mode says.
+// protocol's framing (control_protocol.h) and the peer check: only root,
+// the daemon's own user and, when configured, members of the control group
+// (SO_PEERCRED, SO_PEERGROUPS) may talk to it, whatever the socket file's
+// mode says.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -21,9 +25,10 @@ class ControlServer : public StreamServer {
   using Handler = std::function<nlohmann::json(const Request &)>;
 
   // Takes ownership of listen_fd (from listen_unix); removes `path` when
-  // destroyed.
+  // destroyed. `group`: peers whose primary or supplementary groups hold it
+  // are let in too (control.socket_group).
   ControlServer(int listen_fd, std::string path, Handler handler, DaemonCounters &counters,
-                Limits limits = default_limits());
+                Limits limits = default_limits(), std::optional<gid_t> group = std::nullopt);
   ~ControlServer() override;
 
   static Limits default_limits();
@@ -36,10 +41,12 @@ class ControlServer : public StreamServer {
 
  private:
   void respond(Connection &c, const nlohmann::json &response);
+  bool allowed(const Connection &c) const;
 
   const std::string path_;
   Handler handler_;
   DaemonCounters &counters_;
+  const std::optional<gid_t> group_;
 };
 
 }  // namespace maglb::daemon

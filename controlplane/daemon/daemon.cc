@@ -47,6 +47,27 @@ std::unique_ptr<Daemon> Daemon::create(ConfigStore &store, const config::Config 
     *error = std::string("eventfd: ") + std::strerror(errno);
     return nullptr;
   }
+  // Listen before opening the dataplane: a start-up that cannot serve its
+  // operators should fail before it changes the dataplane, and a second
+  // maglbd started by mistake must stop here, before it attaches to (and,
+  // exiting, detaches from) the interfaces the running one serves.
+  std::optional<gid_t> group;
+  if (!config.control.socket_group.empty()) {
+    group = lookup_group(config.control.socket_group, error);
+    if (!group) return nullptr;
+  }
+  const int control_fd = listen_unix(config.control.socket, group, error);
+  if (control_fd < 0) return nullptr;
+  Daemon *self = d.get();
+  d->control_ = std::make_unique<ControlServer>(
+      control_fd, config.control.socket,
+      [self](const Request &r) { return self->commands_->handle(r); }, d->counters_,
+      ControlServer::default_limits(), group);
+  const int metrics_fd = listen_tcp(config.control.metrics_listen, error);
+  if (metrics_fd < 0) return nullptr;
+  d->metrics_ = std::make_unique<MetricsServer>(
+      metrics_fd, [self] { return self->render_metrics_now(); }, d->counters_);
+
   d->programmer_ = programmer::make_programmer(
       config,
       [&log](programmer::NoteLevel level, const std::string &note) {
@@ -62,19 +83,6 @@ std::unique_ptr<Daemon> Daemon::create(ConfigStore &store, const config::Config 
   d->counters_.dataplane_up = true;
   log.info("dataplane opened", {{"dataplane", d->programmer_->name()},
                                 {"installed_generation", std::to_string(installed_generation)}});
-
-  // Listen before programming: a start-up that cannot serve its operators
-  // should fail before it changes the dataplane.
-  const int control_fd = listen_unix(config.control.socket, error);
-  if (control_fd < 0) return nullptr;
-  Daemon *self = d.get();
-  d->control_ = std::make_unique<ControlServer>(
-      control_fd, config.control.socket,
-      [self](const Request &r) { return self->commands_->handle(r); }, d->counters_);
-  const int metrics_fd = listen_tcp(config.control.metrics_listen, error);
-  if (metrics_fd < 0) return nullptr;
-  d->metrics_ = std::make_unique<MetricsServer>(
-      metrics_fd, [self] { return self->render_metrics_now(); }, d->counters_);
 
   d->checker_ = std::make_unique<health::HealthChecker>(
       health::HealthChecker::Options{},

@@ -1,6 +1,7 @@
 #include "listen_socket.h"
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace maglb::daemon {
 namespace {
@@ -42,7 +44,7 @@ bool fill_unix(const std::string &path, sockaddr_un *addr, std::string *error) {
 
 }  // namespace
 
-int listen_unix(const std::string &path, std::string *error) {
+int listen_unix(const std::string &path, std::optional<gid_t> group, std::string *error) {
   sockaddr_un addr;
   if (!fill_unix(path, &addr, error) || !make_parents(path, error)) return -1;
   struct stat st {};
@@ -70,12 +72,33 @@ int listen_unix(const std::string &path, std::string *error) {
   const mode_t old = ::umask(0177);
   const int r = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
   ::umask(old);
+  if (r == 0 && group &&
+      (::chown(path.c_str(), static_cast<uid_t>(-1), *group) != 0 ||
+       ::chmod(path.c_str(), 0660) != 0)) {
+    *error = errno_text("cannot give " + path + " to gid " + std::to_string(*group));
+    ::close(fd);
+    ::unlink(path.c_str());
+    return -1;
+  }
   if (r != 0 || ::listen(fd, 64) != 0) {
     *error = errno_text("cannot listen on " + path);
     ::close(fd);
     return -1;
   }
   return fd;
+}
+
+std::optional<gid_t> lookup_group(const std::string &name, std::string *error) {
+  std::vector<char> buf(16384);
+  group g{};
+  group *found = nullptr;
+  const int r = ::getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found);
+  if (found == nullptr) {
+    *error = "control.socket_group: no group '" + name + "'" +
+             (r != 0 ? std::string(": ") + std::strerror(r) : std::string());
+    return std::nullopt;
+  }
+  return found->gr_gid;
 }
 
 int listen_tcp(const config::Endpoint &endpoint, std::string *error) {

@@ -2,6 +2,9 @@
 // root and the daemon's own user get in) and the metrics listener (TCP).
 #pragma once
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 
 #include "config_address.h"
@@ -12,8 +15,13 @@ namespace maglb::daemon {
 // another process answers on `path`, removes a stale socket file left by a
 // crash (never any other kind of file), binds with mode 0600 from the
 // start (umask, not a chmod race) and listens. Non-blocking, close-on-exec.
-// Returns the fd, or -1 and *error.
-int listen_unix(const std::string &path, std::string *error);
+// With `group`, the socket is then handed to that group and opened to it
+// (0660 root:group) once bound, before listen(): no client of any other
+// group can connect in between. Returns the fd, or -1 and *error.
+int listen_unix(const std::string &path, std::optional<gid_t> group, std::string *error);
+
+// The gid of group `name`, or nullopt and *error.
+std::optional<gid_t> lookup_group(const std::string &name, std::string *error);
 
 // TCP listener on `endpoint` (SO_REUSEADDR), non-blocking. -1 and *error.
 int listen_tcp(const config::Endpoint &endpoint, std::string *error);

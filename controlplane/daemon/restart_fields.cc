@@ -44,6 +44,10 @@ std::vector<std::string> restart_required_changes(const config::Config &running,
   if (running.control.socket != next.control.socket) {
     out.push_back(changed("control.socket", running.control.socket, next.control.socket));
   }
+  if (running.control.socket_group != next.control.socket_group) {
+    out.push_back(
+        changed("control.socket_group", running.control.socket_group, next.control.socket_group));
+  }
   if (running.control.metrics_listen != next.control.metrics_listen) {
     out.push_back(changed("control.metrics_listen",
                           config::format_endpoint(running.control.metrics_listen),

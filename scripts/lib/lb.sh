@@ -36,7 +36,11 @@ lb_start() {
 # `ip netns exec`, so XDP maps pinned under /sys/fs/bpf survive a restart.
 lb_start_daemon() {
   local cfg=$1 b=$2
-  topo_nsenter lb "$b/controlplane/daemon/maglbd" --config "$cfg" >>"$TOPO_DIR/maglbd.log" 2>&1 &
+  # nsenter itself, not the topo_nsenter function: a function run with `&`
+  # is a subshell, and its pid (what lb_stop_daemon kills) would not be
+  # maglbd's. nsenter execs maglbd, so $! is maglbd.
+  nsenter --net="/var/run/netns/$(topo_ns lb)" "$b/controlplane/daemon/maglbd" --config "$cfg" \
+    >>"$TOPO_DIR/maglbd.log" 2>&1 &
   echo $! >"$TOPO_DIR/maglbd.pid"
   wait_for 30 "maglbd's control socket" lb_ctl "$b" status
 }

@@ -70,6 +70,10 @@ class BalancerTest : public ::testing::Test {
 
 TEST_F(BalancerTest, StartNumbersAboveWhatTheDataplaneHolds) {
   ASSERT_EQ(balancer_.start(testing::make_config(kVips), 41), "");
+  EXPECT_TRUE(balancer_.deferred());  // a restart: see the next test
+  balancer_.on_health(report({{"198.18.1.1", BackendState::kUp},
+                              {"198.18.1.2", BackendState::kUp},
+                              {"198.18.1.3", BackendState::kUp}}));
   ASSERT_EQ(programmer_.blobs.size(), 1u);
   EXPECT_EQ(testing::parse_blob(programmer_.blobs[0]).generation, 42u);
   EXPECT_EQ(balancer_.generation(), 42u);
@@ -80,6 +84,57 @@ TEST_F(BalancerTest, StartNumbersAboveWhatTheDataplaneHolds) {
   for (uint8_t octet : {1, 2, 3}) EXPECT_NE(std::count(table.begin(), table.end(), octet), 0);
   ASSERT_EQ(balancer_.vips().size(), 1u);
   EXPECT_EQ(balancer_.vips()[0].table.size(), 17u);
+}
+
+TEST_F(BalancerTest, RestartKeepsTheDataplanesTableUntilFirstVerdicts) {
+  const auto t0 = std::chrono::steady_clock::now();
+  // The dataplane holds generation 7: a restarted daemon installs nothing
+  // that presumes every backend up.
+  ASSERT_EQ(balancer_.start(testing::make_config(kVips), 7, t0), "");
+  EXPECT_TRUE(balancer_.deferred());
+  EXPECT_EQ(programmer_.program_calls, 0);
+  ASSERT_EQ(targets_.size(), 1u);  // but the checks run
+  // A round with a backend still without a verdict changes nothing yet.
+  health::HealthReport pending = report({{"198.18.1.1", BackendState::kUp},
+                                         {"198.18.1.2", BackendState::kUnknown},
+                                         {"198.18.1.3", BackendState::kUp}});
+  pending.vips[0].pending = true;
+  balancer_.on_health(pending);
+  balancer_.tick(t0 + std::chrono::milliseconds(100));
+  EXPECT_EQ(programmer_.program_calls, 0);
+  // Every verdict in: the first table already leaves the down backend out.
+  balancer_.on_health(report({{"198.18.1.1", BackendState::kUp},
+                              {"198.18.1.2", BackendState::kDown},
+                              {"198.18.1.3", BackendState::kUp}}));
+  EXPECT_FALSE(balancer_.deferred());
+  ASSERT_EQ(programmer_.program_calls, 1);
+  EXPECT_EQ(balancer_.generation(), 8u);
+  const auto table = last_table();
+  EXPECT_EQ(std::count(table.begin(), table.end(), 2), 0);
+  EXPECT_EQ(std::count(table.begin(), table.end(), 0), 0);
+}
+
+TEST_F(BalancerTest, RestartDeferralIsBounded) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const config::Config config = testing::make_config(kVips);
+  // interval 1000 ms x (max(rise 2, fall 3) + 1) + timeout 500 ms.
+  EXPECT_EQ(Balancer::first_verdicts_bound(config), std::chrono::milliseconds(4500));
+  ASSERT_EQ(balancer_.start(config, 7, t0), "");
+  balancer_.tick(t0 + std::chrono::milliseconds(4499));
+  EXPECT_EQ(programmer_.program_calls, 0);
+  balancer_.tick(t0 + std::chrono::milliseconds(4500));
+  EXPECT_FALSE(balancer_.deferred());
+  EXPECT_EQ(programmer_.program_calls, 1);
+}
+
+TEST_F(BalancerTest, UncheckedConfigsAndFirstStartsInstallAtOnce) {
+  ASSERT_EQ(balancer_.start(testing::make_config(R"([{"address": "198.18.0.100", "port": 80,
+      "protocol": "tcp", "method": "ipip", "table_size": 17,
+      "backends": [{"address": "198.18.1.1"}]}])"),
+                            7),
+            "");
+  EXPECT_FALSE(balancer_.deferred());
+  EXPECT_EQ(programmer_.program_calls, 1);
 }
 
 TEST_F(BalancerTest, RefusedProgramChangesNothingAndBurnsTheGeneration) {

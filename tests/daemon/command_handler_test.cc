@@ -148,6 +148,49 @@ TEST_F(CommandTest, DrainRemembersTheWeightForUndrain) {
             std::string::npos);
 }
 
+TEST_F(CommandTest, DrainedWeightIsPersistedAndSurvivesARestart) {
+  ok({{"command", "backend drain"}, {"vip", kVip}, {"address", "198.18.1.2"}});
+  EXPECT_EQ(file_config().vips[0].backends[1].undrain_weight, 50);
+  // A restarted daemon: everything rebuilt from the file alone.
+  std::string content;
+  const config::ParseResult r = store_->read(&content);
+  ASSERT_TRUE(r.ok());
+  testing::FakeProgrammer programmer;
+  Balancer balancer(programmer, log_, counters_, [](const auto &) { return std::string(); });
+  ASSERT_EQ(balancer.start(*r.config, 0), "");
+  ConfigStore store(path_);
+  ASSERT_TRUE(store.read(&content).ok());
+  store.accept(content);
+  CommandHandler handler(balancer, store, log_, counters_);
+  Request undrain;
+  undrain.command = "backend undrain";
+  undrain.body = {{"command", "backend undrain"}, {"vip", kVip}, {"address", "198.18.1.2"}};
+  const json out = handler.handle(undrain);
+  ASSERT_TRUE(out.value("ok", false)) << out.dump();
+  EXPECT_EQ(file_weight(1), 50);
+  EXPECT_EQ(file_config().vips[0].backends[1].undrain_weight, 0) << "spent once restored";
+}
+
+TEST_F(CommandTest, SettingAWeightReplacesTheRememberedOne) {
+  ok({{"command", "backend weight"}, {"vip", kVip}, {"address", "198.18.1.2"}, {"weight", 0}});
+  EXPECT_EQ(file_config().vips[0].backends[1].undrain_weight, 50);
+  ok({{"command", "backend weight"}, {"vip", kVip}, {"address", "198.18.1.2"}, {"weight", 7}});
+  EXPECT_EQ(file_config().vips[0].backends[1].undrain_weight, 0);
+  EXPECT_NE(fail({{"command", "backend undrain"}, {"vip", kVip}, {"address", "198.18.1.2"}})
+                .find("is not drained (weight 7)"),
+            std::string::npos);
+}
+
+TEST_F(CommandTest, NoRequestNamesAFileTheDaemonWouldOpen) {
+  // reload reads only the daemon's own config file; diff takes the other
+  // config's text, never its path. A path field is refused, not followed.
+  EXPECT_NE(fail({{"command", "reload"}, {"file", "/etc/shadow"}}).find("file"), std::string::npos);
+  EXPECT_NE(fail({{"command", "diff"}, {"path", "/etc/shadow"}}).find("path"), std::string::npos);
+  EXPECT_NE(fail({{"command", "config show"}, {"file", "/etc/passwd"}}).find("file"),
+            std::string::npos);
+  EXPECT_EQ(counters_.reloads_ok, 0u);
+}
+
 TEST_F(CommandTest, UndrainWithoutARememberedWeightNeedsOne) {
   // 198.18.1.3 has weight 0 in the file from the start.
   EXPECT_NE(fail({{"command", "backend undrain"}, {"vip", kVip}, {"address", "198.18.1.3"}})

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,7 +17,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "listen_socket.h"
 
@@ -82,13 +85,13 @@ std::string error_of(const std::string &line) {
 
 class ControlServerTest : public ::testing::Test {
  protected:
-  void start(StreamServer::Limits limits) {
+  void start(StreamServer::Limits limits, std::optional<gid_t> group = std::nullopt) {
     char tmpl[] = "/tmp/maglbd-sock-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
     path_ = dir_ + "/run/maglbd.sock";
     std::string error;
-    const int fd = listen_unix(path_, &error);
+    const int fd = listen_unix(path_, group, &error);
     ASSERT_GE(fd, 0) << error;
     server_ = std::make_unique<ControlServer>(
         fd, path_,
@@ -96,7 +99,7 @@ class ControlServerTest : public ::testing::Test {
           if (r.command == "big") return ok_response({{"blob", std::string(8u << 20, 'x')}});
           return ok_response({{"echo", r.command}});
         },
-        counters_, limits);
+        counters_, limits, group);
     loop_ = std::thread([this] {
       std::vector<pollfd> fds;
       while (!stop_) {
@@ -133,11 +136,11 @@ TEST_F(ControlServerTest, SocketIsPrivateAndNotStolen) {
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   std::string error;
-  EXPECT_EQ(listen_unix(path_, &error), -1);  // a live server answers there
+  EXPECT_EQ(listen_unix(path_, std::nullopt, &error), -1);  // a live server answers there
   EXPECT_NE(error.find("another process"), std::string::npos) << error;
   const std::string file = dir_ + "/plain";
   ASSERT_EQ(::close(::creat(file.c_str(), 0644)), 0);
-  EXPECT_EQ(listen_unix(file, &error), -1);
+  EXPECT_EQ(listen_unix(file, std::nullopt, &error), -1);
   EXPECT_NE(error.find("is not a socket"), std::string::npos) << error;
 }
 
@@ -147,10 +150,10 @@ TEST_F(ControlServerTest, StaleSocketFileIsReplaced) {
   dir_ = tmpl;
   const std::string path = dir_ + "/stale.sock";
   std::string error;
-  const int first = listen_unix(path, &error);
+  const int first = listen_unix(path, std::nullopt, &error);
   ASSERT_GE(first, 0) << error;
   ::close(first);  // a crashed daemon: the file stays, nobody listens
-  const int second = listen_unix(path, &error);
+  const int second = listen_unix(path, std::nullopt, &error);
   EXPECT_GE(second, 0) << error;
   ::close(second);
 }
@@ -261,6 +264,56 @@ TEST_F(ControlServerTest, OnlyRootAndTheDaemonsUserGetIn) {
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_EQ(error_of(got).rfind("permission denied: uid 65534", 0), 0u) << got;
+  EXPECT_EQ(counters_.control_clients_rejected, 1u);
+}
+
+// One request from a forked client running as uid/gid 65534 (nobody) with
+// the given supplementary groups; the server's answer line.
+std::string ask_as_nobody(const std::string &path, std::vector<gid_t> groups) {
+  int out[2];
+  if (::pipe(out) != 0) return "pipe failed";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(out[0]);
+    if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(65534) != 0 ||
+        ::setuid(65534) != 0)
+      ::_exit(2);
+    const int fd = connect_to(path);
+    if (fd >= 0) send_all(fd, "{\"command\":\"hello\"}\n");
+    const std::string line = fd < 0 ? "connect failed\n" : read_line(fd);
+    (void)!::write(out[1], line.data(), line.size());
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string got;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(out[0], buf, sizeof(buf))) > 0) got.append(buf, static_cast<size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "client failed";
+  return got;
+}
+
+TEST_F(ControlServerTest, TheControlGroupGetsInAndNoOtherGroup) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run clients as another user";
+  constexpr gid_t kGroup = 65530;  // any gid: the server needs no group entry
+  start(fast_limits(), kGroup);
+  struct stat st {};
+  ASSERT_EQ(::lstat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  EXPECT_EQ(st.st_gid, kGroup);
+  ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
+  const std::string member = ask_as_nobody(path_, {kGroup});
+  const json answer = json::parse(member, nullptr, false);
+  ASSERT_FALSE(answer.is_discarded()) << member;
+  EXPECT_TRUE(answer.value("ok", false)) << member;
+  // Not a member: the file mode already keeps it out (connect fails);
+  // opened up, SO_PEERCRED/SO_PEERGROUPS still do.
+  ASSERT_EQ(::chmod(path_.c_str(), 0666), 0);
+  const std::string other = ask_as_nobody(path_, {65531});
+  EXPECT_EQ(error_of(other).rfind("permission denied: uid 65534", 0), 0u) << other;
   EXPECT_EQ(counters_.control_clients_rejected, 1u);
 }
 

@@ -490,6 +490,32 @@ TEST(ConfigErrorTest, Ipv6NeedsMtu1280) {
                   .ok());
 }
 
+TEST(ConfigErrorTest, UndrainWeightOnlyOnADrainedBackend) {
+  const ParseResult ok =
+      parse_edited({{"/vips/0/backends/1/weight", 0}, {"/vips/0/backends/1/undrain_weight", 50}});
+  ASSERT_TRUE(ok.ok()) << dump_errors(ok);
+  EXPECT_EQ(ok.config->vips[0].backends[1].undrain_weight, 50);
+  EXPECT_EQ(to_json(*ok.config)["vips"][0]["backends"][1]["undrain_weight"], 50);
+  expect_only_error(parse_edited({{"/vips/0/backends/1/undrain_weight", 50}}),
+                    "vips[0].backends[1].undrain_weight", "only allowed with weight 0");
+  expect_only_error(
+      parse_edited({{"/vips/0/backends/1/weight", 0}, {"/vips/0/backends/1/undrain_weight", 0}}),
+      "vips[0].backends[1].undrain_weight", "must be an integer 1..65535");
+}
+
+TEST(ConfigErrorTest, SocketGroupMustBeAGroupName) {
+  const ParseResult ok = parse_edited({{"/control", {{"socket_group", "maglb-ops"}}}});
+  ASSERT_TRUE(ok.ok()) << dump_errors(ok);
+  EXPECT_EQ(ok.config->control.socket_group, "maglb-ops");
+  EXPECT_EQ(parse_config_text(to_json(*ok.config).dump()).config, ok.config);
+  for (const char *bad : {"", "-x", "a b", "../etc", "toolongtoolongtoolongtoolongtoolong"}) {
+    expect_only_error(parse_edited({{"/control", {{"socket_group", bad}}}}), "control.socket_group",
+                      "must be a group name");
+  }
+  expect_only_error(parse_edited({{"/control", {{"socket_group", 0}}}}), "control.socket_group",
+                    "must be a string");
+}
+
 TEST(ConfigErrorTest, EveryErrorIsReported) {
   const ParseResult result = parse_config_text(R"json({
     "dataplane": { "mode": "xdp", "interfaces": ["lb0"], "address_v4": "198.18.0.1/24",
