@@ -8,7 +8,10 @@
 namespace maglb::daemon {
 
 std::string check_fields(const nlohmann::json &body, std::initializer_list<const char *> allowed) {
-  for (const auto &[k, v] : body.items()) {
+  for (const auto &item : body.items()) {
+    // Not a structured binding: clang 14 (the sanitizer build) cannot
+    // capture one in the lambda below.
+    const std::string &k = item.key();
     if (k == "command") continue;
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char *a) { return k == a; })) {
       return "unknown field \"" + k + "\" for this command";

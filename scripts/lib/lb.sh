@@ -11,10 +11,6 @@ lb_start() {
     # bpf_fib_lookup answers only for interfaces with forwarding on.
     topo_exec lb sysctl -qw net.ipv4.conf.eth0.forwarding=1 net.ipv6.conf.eth0.forwarding=1
   else
-    local huge=(--no-huge -m 1024 --no-shconf)
-    if (($(cat /proc/sys/vm/nr_hugepages) >= 256)) && mountpoint -q /dev/hugepages; then
-      huge=(-m 512 --file-prefix "$TOPO" --huge-unlink)
-    fi
     # net_af_packet copies frames and leaves the kernel's own copy: the LB
     # namespace keeps kernel forwarding off (topology.sh) so nothing is sent
     # twice, and blackholes the VIPs, or its IPv6 stack would answer every
@@ -22,14 +18,29 @@ lb_start() {
     # (A real NIC under DPDK hides VIP traffic from the kernel entirely.)
     topo_exec lb ip route add blackhole $TOPO_VIP4/32
     topo_exec lb ip -6 route add blackhole $TOPO_VIP6/128
-    topo_exec lb "$b/dataplane/dpdk/maglb-dataplane" -l 0-1 --no-pci "${huge[@]}" \
-      --vdev="net_af_packet0,iface=eth0,qpairs=1" --log-level=lib.*:error -- \
-      --port 0 --control-socket "$TOPO_DIR/dataplane.sock" --flows-per-core 65536 \
-      >"$TOPO_DIR/dataplane.log" 2>&1 &
-    echo $! >"$TOPO_DIR/dataplane.pid"
-    wait_for 60 "the DPDK dataplane's control socket" test -S "$TOPO_DIR/dataplane.sock"
+    lb_start_dataplane "$b" || return 1
   fi
   lb_start_daemon "$cfg" "$b"
+}
+
+# lb_start_dataplane BUILD_DIR: the DPDK dataplane in the lb namespace (also
+# used to bring it back after a fault test killed it).
+lb_start_dataplane() {
+  local b=$1
+  local huge=(--no-huge -m 1024 --no-shconf)
+  if (($(cat /proc/sys/vm/nr_hugepages) >= 256)) && mountpoint -q /dev/hugepages; then
+    huge=(-m 512 --file-prefix "$TOPO" --huge-unlink)
+  fi
+  rm -f "$TOPO_DIR/dataplane.sock"
+  # Not through topo_exec: a backgrounded shell function runs in a subshell,
+  # and $! would be that subshell, not the dataplane (kill -9 in the fault
+  # test must hit the process itself). `ip netns exec` execs the command.
+  ip netns exec "$(topo_ns lb)" "$b/dataplane/dpdk/maglb-dataplane" -l 0-1 --no-pci "${huge[@]}" \
+    --vdev="net_af_packet0,iface=eth0,qpairs=1" --log-level=lib.*:error -- \
+    --port 0 --control-socket "$TOPO_DIR/dataplane.sock" --flows-per-core "${TOPO_FLOWS:-65536}" \
+    >>"$TOPO_DIR/dataplane.log" 2>&1 &
+  echo $! >"$TOPO_DIR/dataplane.pid"
+  wait_for 60 "the DPDK dataplane's control socket" test -S "$TOPO_DIR/dataplane.sock"
 }
 
 # lb_start_daemon CONFIG BUILD_DIR: maglbd in the lb namespace. nsenter, not

@@ -179,7 +179,7 @@ topo_write_config() {
     "address_v4": "$TOPO_LB4/24", "address_v6": "$TOPO_LB6/64",
     "encap_source_v4": "$TOPO_LB4", "encap_source_v6": "$TOPO_LB6",
     "mtu": 1500, "gue_port": 6080,
-    "flow_table": {"entries_per_core": 65536, "tcp_idle_timeout_s": 300, "udp_idle_timeout_s": 30}
+    "flow_table": {"entries_per_core": ${TOPO_FLOWS:-65536}, "tcp_idle_timeout_s": 300, "udp_idle_timeout_s": 30}
   },
   "control": {"socket": "$TOPO_DIR/maglbd.sock"},
   "vips": [

@@ -2,7 +2,7 @@
 // this process generates and checks (ring_harness.h). Prints one JSON
 // document. Needs root and hugepages.
 //
-//   bench_ring --mode throughput|rfc2544|updates|synflood [--flows N]
+//   bench_ring --mode throughput|rfc2544|updates|synflood|soak [--flows N]
 //              [--size BYTES] [--runs R] [--seconds S] [--rx-slots N]
 //              [--rate-mpps X] [--steps K] [--syn-share F] [--capacity N]
 #include <unistd.h>
@@ -48,7 +48,7 @@ int main(int argc, char **argv) {
        a.syn_share <= 1;
   if (!ok || mode.empty()) {
     std::fprintf(stderr,
-                 "usage: %s --mode throughput|rfc2544|updates|synflood [--flows N] [--size B] "
+                 "usage: %s --mode throughput|rfc2544|updates|synflood|soak [--flows N] [--size B] "
                  "[--runs R] [--seconds S] [--rx-slots N] [--rate-mpps X] [--steps K] "
                  "[--syn-share F] [--capacity N]\n",
                  argv[0]);
@@ -73,12 +73,15 @@ int main(int argc, char **argv) {
     out = maglb::bench::run_updates(a, &error);
   else if (mode == "synflood")
     out = maglb::bench::run_synflood(a, &error);
+  else if (mode == "soak")
+    out = maglb::bench::run_soak(a, &error);
   else
     error = "unknown mode " + mode;
   if (!out) return std::fprintf(stderr, "bench_ring %s: %s\n", mode.c_str(), error.c_str()), 1;
   (*out)["mode"] = mode;
   std::fprintf(json_out, "%s\n", out->dump(1).c_str());
   std::fclose(json_out);
+  if (out->contains("pass") && !(*out)["pass"].get<bool>()) return 1;
   // The EAL's lcore threads and hugepage maps are released by the exit.
   return 0;
 }

@@ -31,6 +31,9 @@ std::optional<nlohmann::json> run_rfc2544(const RingArgs &a, std::string *error)
 std::optional<nlohmann::json> run_updates(const RingArgs &a, std::string *error);
 // SYN flood filling the flow table while established flows forward.
 std::optional<nlohmann::json> run_synflood(const RingArgs &a, std::string *error);
+// Soak: forwarding with a table change every second; checks counters, memory
+// and mbuf pools after every window ("pass" in the document).
+std::optional<nlohmann::json> run_soak(const RingArgs &a, std::string *error);
 
 // Flows per core for `flows` established flows: twice as many slots, so a
 // full pass keeps ~100% of them (docs/flow-table.md, capacity table).

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The longer fuzzing run (docs/robustness.md): builds the fuzzers (clang,
+# ASan + UBSan, libFuzzer) into build-fuzz and runs each for N minutes from
+# its committed corpus, one after another.
+#   scripts/fuzz.sh [--minutes N] [--merge] [FUZZER...]
+# FUZZER: fuzz_packet fuzz_snapshot fuzz_config fuzz_dp_control
+# fuzz_daemon_request (default: all). --merge adds the inputs that found new
+# coverage to tests/fuzz/corpus/<fuzzer>/ (libFuzzer -merge=1; review and
+# commit them). A finding stops the run; its input is under
+# build-fuzz/tests/fuzz/fuzz-artifacts/<fuzzer>/ with the replay command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${MAGLB_FUZZ_BUILD_DIR:-build-fuzz}
+minutes=10 merge=0 fuzzers=()
+while (($#)); do
+  case $1 in
+    --minutes) minutes=$2; shift 2 ;;
+    --merge) merge=1; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) fuzzers+=("$1"); shift ;;
+  esac
+done
+((${#fuzzers[@]})) || fuzzers=(fuzz_packet fuzz_snapshot fuzz_config fuzz_dp_control fuzz_daemon_request)
+scripts/lib/fuzz_build.sh "$BUILD" fuzz
+for f in "${fuzzers[@]}"; do
+  bin=$BUILD/tests/fuzz/$f corpus=tests/fuzz/corpus/$f
+  [[ -x $bin ]] || { echo "fuzz.sh: no fuzzer $f (built: $(ls "$BUILD/tests/fuzz" | grep '^fuzz_' | grep -v '\.p$' | tr '\n' ' '))"; exit 2; }
+  echo "=== $f: $minutes min"
+  if ((merge)); then
+    new=$(mktemp -d "/tmp/maglb-$f-new-XXXXXX")
+    MAGLB_FUZZ_SECONDS=$((minutes * 60)) MAGLB_FUZZ_SCRATCH=$new \
+      tests/fuzz/run_fuzzer.sh "$bin" "$corpus"
+    "$bin" -merge=1 "$corpus" "$new" 2>&1 | tail -n 2
+    rm -rf "$new"
+  else
+    tests/fuzz/run_fuzzer.sh "$bin" "$corpus" $((minutes * 60))
+  fi
+done
