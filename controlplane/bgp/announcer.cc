@@ -1,5 +1,7 @@
 #include "announcer.h"
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "bird_config.h"
@@ -49,7 +51,11 @@ std::string Announcer::start() {
     // until the first update() so that a daemon restart does not flap the
     // routes (and move flows between instances).
     note_(false, "BIRD is running (socket " + config_.bird.socket +
-                     "); keeping its announcements until the first health round");
+                     "); keeping its announcements until health checks decide");
+    std::ifstream file(config_.bird.config);
+    std::stringstream text;
+    text << file.rdbuf();
+    applied_ = announced_in(text.str());
     adopted_ = true;
     dirty_ = true;
     return "";

@@ -60,6 +60,21 @@ std::string peer_protocol_name(const config::BgpPeerConfig &peer) {
   return name;
 }
 
+std::vector<config::Address> announced_in(const std::string &bird_config_text) {
+  std::vector<config::Address> out;
+  std::istringstream lines(bird_config_text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string route, prefix, kind;
+    if (!(words >> route >> prefix >> kind) || route != "route" || kind != "blackhole;") continue;
+    if (const auto address = config::parse_address(prefix.substr(0, prefix.find('/')))) {
+      out.push_back(*address);
+    }
+  }
+  return out;
+}
+
 std::string render_bird_config(const config::BgpConfig &bgp,
                                const std::vector<config::Address> &announced) {
   std::ostringstream os;

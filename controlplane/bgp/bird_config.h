@@ -22,4 +22,9 @@ std::string peer_protocol_name(const config::BgpPeerConfig &peer);
 std::string render_bird_config(const config::BgpConfig &bgp,
                                const std::vector<config::Address> &announced);
 
+// The VIP addresses a config rendered by render_bird_config() announces
+// (its `route ... blackhole;` lines): what a BIRD that outlived the previous
+// maglbd is announcing.
+std::vector<config::Address> announced_in(const std::string &bird_config_text);
+
 }  // namespace maglb::bgp

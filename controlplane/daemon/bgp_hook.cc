@@ -21,12 +21,11 @@ std::unique_ptr<BgpHook> BgpHook::create(const config::Config &config, Logger &l
 
 void BgpHook::after_event(const Balancer &balancer, bool dataplane_up) {
   const auto now = bgp::Announcer::Clock::now();
-  // An adopted BIRD keeps the previous daemon's announcements until this
-  // one has health news (bounded: a config without checks gets none).
-  if (announcer_->adopted() && balancer.health() == nullptr && now < adopt_deadline_) return;
   const config::Config &config = balancer.config();
   if (config.bgp) announcer_->set_config(*config.bgp);
-  announcer_->update(bgp::announced_addresses(config, balancer.health(), dataplane_up), now);
+  announcer_->update(
+      bgp::announced_addresses(config, balancer.health(), dataplane_up, announcer_->announced()),
+      now);
 }
 
 void BgpHook::add_status(const std::string &command, nlohmann::json &response) const {

@@ -30,11 +30,8 @@ class BgpHook {
   void shutdown() { announcer_->shutdown(); }
 
  private:
-  explicit BgpHook(std::unique_ptr<bgp::Announcer> a)
-      : announcer_(std::move(a)),
-        adopt_deadline_(bgp::Announcer::Clock::now() + std::chrono::seconds(10)) {}
+  explicit BgpHook(std::unique_ptr<bgp::Announcer> a) : announcer_(std::move(a)) {}
   std::unique_ptr<bgp::Announcer> announcer_;
-  bgp::Announcer::Clock::time_point adopt_deadline_;
 };
 
 }  // namespace maglb::daemon

@@ -93,29 +93,55 @@ using V = std::vector<std::string>;
 
 TEST(AnnounceSetTest, NothingWhileTheDataplaneIsDown) {
   const auto r = report(S::kUp, S::kUp, S::kUp);
-  EXPECT_EQ(texts(announced_addresses(parsed(), &r, false)), V{});
+  EXPECT_EQ(texts(announced_addresses(parsed(), &r, false, {})), V{});
 }
 
 TEST(AnnounceSetTest, CheckedVipsWaitForTheFirstReport) {
   // Unchecked VIPs with weight count at once; 198.18.0.100's UDP VIP is
   // drained (weight 0), so that address waits for its TCP VIP's checks.
-  EXPECT_EQ(texts(announced_addresses(parsed(), nullptr, true)), V{"198.18.0.101"});
+  EXPECT_EQ(texts(announced_addresses(parsed(), nullptr, true, {})), V{"198.18.0.101"});
 }
 
 TEST(AnnounceSetTest, OneHealthyBackendAnnouncesTheAddress) {
   const auto r = report(S::kDown, S::kUp, S::kDown);
-  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true)), (V{"198.18.0.100", "198.18.0.101"}));
+  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true, {})),
+            (V{"198.18.0.100", "198.18.0.101"}));
   const auto all = report(S::kUp, S::kUp, S::kUp);
-  EXPECT_EQ(texts(announced_addresses(parsed(), &all, true)),
+  EXPECT_EQ(texts(announced_addresses(parsed(), &all, true, {})),
             (V{"198.18.0.100", "198.18.0.101", "2001:db8:100::100"}));
 }
 
 TEST(AnnounceSetTest, DownSuppressedOrDrainedBackendsDoNotCount) {
   auto r = report(S::kDown, S::kUp, S::kUnknown, /*web2_suppressed=*/true);
-  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true)), V{"198.18.0.101"});
+  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true, {})), V{"198.18.0.101"});
   r = report(S::kDown, S::kUp, S::kDown);
   r.vips[0].backends[1].configured_weight = 0;  // drained
-  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true)), V{"198.18.0.101"});
+  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true, {})), V{"198.18.0.101"});
+}
+
+TEST(AnnounceSetTest, UndecidedVipsKeepWhatIsAnnounced) {
+  // A restarted daemon found BIRD announcing both checked addresses: no
+  // report yet, or a report still pending, keeps them; a decided "down"
+  // withdraws.
+  const std::vector<config::Address> current = {addr("198.18.0.100"), addr("2001:db8:100::100")};
+  EXPECT_EQ(texts(announced_addresses(parsed(), nullptr, true, current)),
+            (V{"198.18.0.100", "198.18.0.101", "2001:db8:100::100"}));
+  auto r = report(S::kUnknown, S::kUnknown, S::kDown);
+  r.vips[0].pending = true;  // web: not decided yet; web6: decided down
+  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true, current)),
+            (V{"198.18.0.100", "198.18.0.101"}));
+  // Pending but nothing announced before (a cold start): not announced.
+  EXPECT_EQ(texts(announced_addresses(parsed(), &r, true, {})), V{"198.18.0.101"});
+  // The dataplane being down overrides everything.
+  EXPECT_EQ(texts(announced_addresses(parsed(), nullptr, false, current)), V{});
+}
+
+TEST(BirdConfigTest, AnnouncedRoutesAreReadBack) {
+  const config::Config c = parsed();
+  const std::vector<config::Address> v = {addr("198.18.0.100"), addr("2001:db8:100::100")};
+  EXPECT_EQ(texts(announced_in(render_bird_config(*c.bgp, v))), texts(v));
+  EXPECT_EQ(texts(announced_in(render_bird_config(*c.bgp, {}))), V{});
+  EXPECT_EQ(texts(announced_in("garbage\nroute x/32 blackhole;\n")), V{});
 }
 
 TEST(BirdConfigTest, RendersPeersRoutesAndAttributes) {
