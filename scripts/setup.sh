@@ -13,6 +13,8 @@ PACKAGES=(
   linux-libc-dev gcc-multilib
   # control plane
   libboost-program-options-dev nlohmann-json3-dev libxxhash-dev
+  # BGP announcements of a fleet (docs/scale-out.md): maglbd drives BIRD 2
+  bird2
   # tests
   libgtest-dev googletest python3-scapy python3-xxhash iproute2 ethtool curl socat tcpdump
   gnuplot-nox bc
@@ -36,6 +38,11 @@ if ((${#missing[@]})); then
   # tests run their own nginx inside namespaces, so keep the host's stopped.
   if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
     systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+  # bird2 enables a host-wide BIRD with Debian's config: maglbd (or the
+  # scale-out test) runs its own instances with their own -c and -s.
+  if command -v systemctl >/dev/null && systemctl is-enabled --quiet bird 2>/dev/null; then
+    systemctl disable --now bird >/dev/null 2>&1 || true
   fi
 else
   echo "setup.sh: all ${#PACKAGES[@]} packages present"

@@ -85,6 +85,18 @@ void print_status(std::ostream &os, const json &r) {
      << (r.value("dataplane_up", false) ? " (up)" : " (DOWN)") << "\n"
      << "generation   " << str(r, "generation") << "\n"
      << "vips         " << str(r, "vips") << ", backends " << str(r, "backends") << "\n";
+  if (!r.contains("bgp")) return;
+  const json &bgp = r["bgp"];
+  const json announced = arr(bgp, "announced");
+  os << "bgp announced";
+  for (const json &a : announced) os << ' ' << (a.is_string() ? a.get<std::string>() : a.dump());
+  os << (announced.empty() ? " (nothing)\n" : "\n");
+  for (const json &s : arr(bgp, "sessions")) {
+    os << "bgp peer     " << str(s, "peer") << " " << str(s, "state") << " " << str(s, "info")
+       << "\n";
+  }
+  if (bgp.contains("error")) os << "bgp error    " << str(bgp, "error") << "\n";
+  if (bgp.contains("bird_error")) os << "bgp error    " << str(bgp, "bird_error") << "\n";
 }
 
 void print_vip_list(std::ostream &os, const json &r) {

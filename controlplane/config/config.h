@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config_address.h"
+#include "config_bgp.h"
 #include "maglb_abi.h"
 
 namespace maglb::config {
@@ -119,6 +120,7 @@ struct Config {
   DataplaneConfig dataplane;
   ControlConfig control;
   std::vector<VipConfig> vips;
+  std::optional<BgpConfig> bgp;  // absent: no announcements (a single LB, static routes)
   friend bool operator==(const Config &, const Config &) = default;
 };
 

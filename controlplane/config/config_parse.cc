@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config_bgp_rules.h"
 #include "config_json_reader.h"
 #include "config_json_syntax.h"
 #include "config_sections.h"
@@ -52,7 +53,11 @@ ParseResult parse_config_text(std::string_view json_text) {
   if (const auto *vips = root.field("vips", Presence::kRequired)) {
     config.vips = parse_vips(*vips, errors);
   }
+  if (const auto *bgp = root.field("bgp", Presence::kOptional)) {
+    config.bgp = parse_bgp(*bgp, errors);
+  }
   root.finish();
+  complete_bgp(config, errors);
   validate_config(config, errors);
   if (!errors.empty()) return rejected(errors);
   return ParseResult{std::move(config), {}};

@@ -22,6 +22,8 @@ ControlConfig parse_control(const nlohmann::json &json, ErrorList &errors);
 // One VipConfig per array element, even a broken one, so indexes in later
 // errors ("duplicate of vips[3]") match the file.
 std::vector<VipConfig> parse_vips(const nlohmann::json &json, ErrorList &errors);
+// The bgp section's own fields; next hops are defaulted in validate_bgp.
+BgpConfig parse_bgp(const nlohmann::json &json, ErrorList &errors);
 // vip_port fills the default health-check port; nullopt when the VIP's
 // port did not read cleanly (its error is already reported).
 HealthcheckConfig parse_healthcheck(const nlohmann::json &json, const std::string &path,

@@ -73,6 +73,38 @@ json vip_json(const VipConfig &vip) {
   };
 }
 
+json bgp_json(const BgpConfig &bgp) {
+  json peers = json::array();
+  for (const BgpPeerConfig &peer : bgp.peers) {
+    json p = {{"address", format_address(peer.address)}, {"asn", peer.asn}};
+    if (!peer.password.empty()) p["password"] = peer.password;
+    peers.push_back(std::move(p));
+  }
+  json communities = json::array();
+  for (const BgpCommunity &c : bgp.communities) {
+    communities.push_back(std::to_string(c.asn) + ":" + std::to_string(c.value));
+  }
+  json out = {
+      {"local_asn", bgp.local_asn},
+      {"router_id", format_address(bgp.router_id)},
+      {"peers", std::move(peers)},
+      {"communities", std::move(communities)},
+      {"hold_time_s", bgp.hold_time_s},
+      {"keepalive_s", bgp.keepalive_s},
+      {"withdraw_delay_ms", bgp.withdraw_delay_ms},
+      {"bird",
+       {{"config", bgp.bird.config},
+        {"socket", bgp.bird.socket},
+        {"manage", bgp.bird.manage},
+        {"bird", bgp.bird.bird},
+        {"birdc", bgp.bird.birdc}}},
+  };
+  if (bgp.next_hop_v4) out["next_hop_v4"] = format_address(*bgp.next_hop_v4);
+  if (bgp.next_hop_v6) out["next_hop_v6"] = format_address(*bgp.next_hop_v6);
+  if (bgp.med) out["med"] = *bgp.med;
+  return out;
+}
+
 }  // namespace
 
 json to_json(const Config &config) {
@@ -81,11 +113,13 @@ json to_json(const Config &config) {
   json control = {{"socket", config.control.socket},
                   {"metrics_listen", format_endpoint(config.control.metrics_listen)}};
   if (!config.control.socket_group.empty()) control["socket_group"] = config.control.socket_group;
-  return {
+  json out = {
       {"dataplane", dataplane_json(config.dataplane)},
       {"control", std::move(control)},
       {"vips", std::move(vips)},
   };
+  if (config.bgp) out["bgp"] = bgp_json(*config.bgp);
+  return out;
 }
 
 }  // namespace maglb::config

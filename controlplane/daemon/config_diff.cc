@@ -58,8 +58,8 @@ void compare_settings(const config::VipConfig &a, const config::VipConfig &b, Vi
   note("hash", config::to_name(a.hash), config::to_name(b.hash));
   note("table_size", std::to_string(a.table_size), std::to_string(b.table_size));
   if (a.healthcheck != b.healthcheck) {
-    const json ha = config::to_json(config::Config{{}, {}, {a}})["vips"][0]["healthcheck"];
-    const json hb = config::to_json(config::Config{{}, {}, {b}})["vips"][0]["healthcheck"];
+    const json ha = config::to_json(config::Config{{}, {}, {a}, {}})["vips"][0]["healthcheck"];
+    const json hb = config::to_json(config::Config{{}, {}, {b}, {}})["vips"][0]["healthcheck"];
     d.settings_changed.push_back("healthcheck: " + ha.dump() + " -> " + hb.dump());
   }
   std::map<std::string, const config::BackendConfig *> old_backends;

@@ -61,8 +61,12 @@ std::unique_ptr<Daemon> Daemon::create(ConfigStore &store, const config::Config 
   Daemon *self = d.get();
   d->control_ = std::make_unique<ControlServer>(
       control_fd, config.control.socket,
-      [self](const Request &r) { return self->commands_->handle(r); }, d->counters_,
-      ControlServer::default_limits(), group);
+      [self](const Request &r) {
+        nlohmann::json response = self->commands_->handle(r);
+        if (self->bgp_) self->bgp_->add_status(r.command, response);
+        return response;
+      },
+      d->counters_, ControlServer::default_limits(), group);
   const int metrics_fd = listen_tcp(config.control.metrics_listen, error);
   if (metrics_fd < 0) return nullptr;
   d->metrics_ = std::make_unique<MetricsServer>(
@@ -101,6 +105,8 @@ std::unique_ptr<Daemon> Daemon::create(ConfigStore &store, const config::Config 
     *error = "health checker: " + e;
     return nullptr;
   }
+  d->bgp_ = BgpHook::create(config, log, error);
+  if (!d->bgp_ && config.bgp) return nullptr;
   log.info("maglbd started", {{"config", store.path()},
                               {"control_socket", config.control.socket},
                               {"metrics", config::format_endpoint(config.control.metrics_listen)},
@@ -169,7 +175,9 @@ int Daemon::run() {
     }
     control_->expire(now);
     metrics_->expire(now);
+    if (bgp_) bgp_->after_event(*balancer_, counters_.dataplane_up);
   }
+  if (bgp_) bgp_->shutdown();
   checker_->stop();
   log_.info("maglbd stopped; the dataplane keeps forwarding with its last tables",
             {{"generation", std::to_string(balancer_->generation())}});

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "balancer.h"
+#include "bgp_hook.h"
 #include "command_handler.h"
 #include "config.h"
 #include "config_store.h"
@@ -57,6 +58,7 @@ class Daemon {
   std::unique_ptr<CommandHandler> commands_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<MetricsServer> metrics_;
+  std::unique_ptr<BgpHook> bgp_;  // null without a bgp section
 };
 
 }  // namespace maglb::daemon

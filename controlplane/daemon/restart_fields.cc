@@ -53,6 +53,14 @@ std::vector<std::string> restart_required_changes(const config::Config &running,
                           config::format_endpoint(running.control.metrics_listen),
                           config::format_endpoint(next.control.metrics_listen)));
   }
+  // BIRD's paths and whether maglbd owns it are settled when it starts it;
+  // the rest of the bgp section applies on reload (controlplane/bgp).
+  if (running.bgp.has_value() != next.bgp.has_value()) {
+    out.push_back(
+        changed("bgp", running.bgp ? "present" : "absent", next.bgp ? "present" : "absent"));
+  } else if (running.bgp && running.bgp->bird != next.bgp->bird) {
+    out.push_back("bgp.bird: changed; restart maglbd to apply it");
+  }
   return out;
 }
 

@@ -3,7 +3,10 @@
 each of them until STOP_FILE exists. Writes a JSON report: for every
 connection, the backends that answered (must stay one), the number of
 requests that succeeded and the first error. Used by the end-to-end tests
-to prove that established connections survive table changes."""
+to prove that established connections survive table changes. An optional
+7th argument is the per-request timeout in seconds (default 5); the report
+also names each connection's source port, so a test can tell which ECMP
+path carried it."""
 import json
 import os
 import socket
@@ -37,13 +40,15 @@ def read_response(sock, buf):
 def main():
     vip, port, n, stop_file, report, ready_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
         sys.argv[4], sys.argv[5], sys.argv[6]
+    timeout = float(sys.argv[7]) if len(sys.argv) > 7 else 5.0
     family = socket.AF_INET6 if ":" in vip else socket.AF_INET
     conns = []
     for i in range(n):
         s = socket.socket(family, socket.SOCK_STREAM)
-        s.settimeout(5)
+        s.settimeout(timeout)
         s.connect((vip, port))
-        conns.append({"sock": s, "buf": b"", "backends": [], "ok": 0, "error": None})
+        conns.append({"sock": s, "buf": b"", "backends": [], "ok": 0, "error": None,
+                      "sport": s.getsockname()[1]})
     host = "[%s]" % vip if family == socket.AF_INET6 else vip
     req = ("GET / HTTP/1.1\r\nHost: %s\r\n\r\n" % host).encode()
     deadline = time.monotonic() + 600  # bounded even if nobody stops us
@@ -66,7 +71,8 @@ def main():
             f.write("%d\n" % rounds)
         os.rename(ready_file + ".tmp", ready_file)
         time.sleep(0.05)
-    out = [{"backends": c["backends"], "ok": c["ok"], "error": c["error"]} for c in conns]
+    out = [{"backends": c["backends"], "ok": c["ok"], "error": c["error"], "sport": c["sport"]}
+           for c in conns]
     with open(report, "w") as f:
         json.dump(out, f)
 
