@@ -239,7 +239,7 @@ inline bool tracked(const Meta &m) {
 }
 
 // Distances, in packets, between the stages of one packet. At 1M flows a
-// bucket is a DRAM access and a TLB miss (a nested page walk under KVM),
+// bucket is a DRAM access (and likely a TLB miss: a nested walk under KVM),
 // and one flow in ten also needs its secondary bucket, known only once the
 // primary is read; a packet's stages run kLag* steps apart so that other
 // packets' work covers each access. The stages of different packets
