@@ -58,20 +58,30 @@ inline void write_eth(uint8_t *at, const uint8_t dst[6], const uint8_t src[6], b
   }
 }
 
-// The 20-byte header is assembled in five 32-bit registers (memory images,
-// little-endian) and summed there, then stored: no byte stores and no
-// reload of what was just written.
+// The 20-byte header is assembled in registers (memory images,
+// little-endian), summed there and stored as two 8-byte words and one
+// 4-byte word: no byte stores, and nothing is read back from memory (a
+// wider load of narrower stores stalls on store forwarding). src and dst
+// are the addresses' memory images (network order bytes).
+inline void write_ipv4_words(uint8_t *h, uint8_t tos, uint16_t total_len, uint8_t proto, bool df,
+                             uint32_t src, uint32_t dst) {
+  const uint32_t w0 = 0x45u | uint32_t{tos} << 8 | uint32_t{__builtin_bswap16(total_len)} << 16;
+  const uint32_t w1 = df ? 0x00400000u : 0u;  // ID 0 (DF packets are never reassembled), flags DF
+  const uint32_t w2 = 64u | uint32_t{proto} << 8;  // TTL, protocol, checksum 0
+  const uint64_t sum = uint64_t{w0} + w1 + w2 + src + dst;
+  const uint64_t a = uint64_t{w0} | uint64_t{w1} << 32;
+  const uint64_t b = (w2 | uint32_t{csum_fold(sum)} << 16) | uint64_t{src} << 32;
+  std::memcpy(h, &a, 8);
+  std::memcpy(h + 8, &b, 8);
+  std::memcpy(h + 16, &dst, 4);
+}
+
 inline void write_ipv4(uint8_t *h, uint8_t tos, uint16_t total_len, uint8_t proto, bool df,
                        const uint8_t src[4], const uint8_t dst[4]) {
-  uint32_t w[5];
-  w[0] = 0x45u | uint32_t{tos} << 8 | uint32_t{__builtin_bswap16(total_len)} << 16;
-  w[1] = df ? 0x00400000u : 0u;       // ID 0 (DF packets are never reassembled), flags DF
-  w[2] = 64u | uint32_t{proto} << 8;  // TTL, protocol, checksum 0
-  std::memcpy(&w[3], src, 4);
-  std::memcpy(&w[4], dst, 4);
-  const uint64_t sum = uint64_t{w[0]} + w[1] + w[2] + w[3] + w[4];
-  w[2] |= uint32_t{csum_fold(sum)} << 16;
-  std::memcpy(h, w, 20);
+  uint32_t s, d;
+  std::memcpy(&s, src, 4);
+  std::memcpy(&d, dst, 4);
+  write_ipv4_words(h, tos, total_len, proto, df, s, d);
 }
 
 inline void write_ipv6(uint8_t *h, uint8_t tclass, uint32_t flow_label, uint16_t payload_len,
@@ -97,11 +107,12 @@ inline uint64_t ipv6_pseudo_sum(const uint8_t *src, const uint8_t *dst, uint32_t
 // The outer source: the configured address with its low `bits` replaced by
 // the low bits of the flow hash, so ECMP/RSS on the backend side spreads
 // flows (docs/forwarding.md section 6).
-inline void entropy_v4(const maglb_dp_params &pr, uint32_t hash, uint8_t out[4]) {
+// Returns the address's memory image (network byte order).
+inline uint32_t entropy_v4(const maglb_dp_params &pr, uint32_t hash) {
   const uint32_t bits = pr.src_v4_entropy_bits;
   const uint32_t mask = bits >= 32 ? 0xffffffffu : (1u << bits) - 1;
   const uint32_t a = __builtin_bswap32(pr.encap_src_v4);
-  put_be32(out, (a & ~mask) | (hash & mask));
+  return __builtin_bswap32((a & ~mask) | (hash & mask));
 }
 
 inline void entropy_v6(const maglb_dp_params &pr, uint32_t hash, uint8_t out[16]) {
@@ -139,10 +150,10 @@ inline void encap_tunnel_as(Packet &p, const FrameLayout &f, const maglb_backend
     write_ipv6(outer, f.tos, hash, static_cast<uint16_t>(ov - 40 + f.ip_len), kGue ? 17 : 41, src,
                be.addr);
   } else {
-    uint8_t src[4];
-    entropy_v4(pr, hash, src);
-    write_ipv4(outer, f.tos, static_cast<uint16_t>(ov + f.ip_len), kGue ? 17 : 4, true, src,
-               be.addr);
+    uint32_t dst;
+    std::memcpy(&dst, be.addr, 4);
+    write_ipv4_words(outer, f.tos, static_cast<uint16_t>(ov + f.ip_len), kGue ? 17 : 4, true,
+                     entropy_v4(pr, hash), dst);
   }
   if constexpr (kGue) {
     uint8_t *udp = outer + ip_hdr;

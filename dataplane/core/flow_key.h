@@ -99,15 +99,11 @@ inline uint8_t words_family(const FlowWords &k) {
   return static_cast<uint8_t>(k.w[4] >> 40);
 }
 
-// VIP key of a flow: (dst, dport, proto, family); port 0 for the port-0 lookup.
-inline void vip_key_of(const FlowWords &k, bool port0, maglb_vip_key *vk) {
-  uint64_t tail = (k.w[4] >> 16) & 0xffffffffull;  // dport | proto << 16 | family << 24
-  if (port0) tail &= 0xffff0000ull;
-  const uint32_t t32 = static_cast<uint32_t>(tail);
-  auto *p = reinterpret_cast<uint8_t *>(vk);
-  std::memcpy(p, &k.w[2], 8);
-  std::memcpy(p + 8, &k.w[3], 8);
-  std::memcpy(p + 16, &t32, 4);
+// Bytes 16-19 of the VIP key of a flow (dport, proto, family; the address
+// is w[2], w[3]); port 0 for the port-0 lookup.
+inline uint32_t vip_tail_of(const FlowWords &k, bool port0) {
+  const auto tail = static_cast<uint32_t>(k.w[4] >> 16);  // dport | proto << 16 | family << 24
+  return port0 ? (tail & 0xffff0000u) : tail;
 }
 
 }  // namespace maglb::core

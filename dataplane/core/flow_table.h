@@ -1,7 +1,7 @@
-// Per-core connection tracking: maglb_flow_key -> backend id, with idle
-// timeouts and LRU eviction inside a bucket. One table per worker lcore,
-// written only by it: no locks, no atomics, no allocation after init().
-// Layout and rules: docs/flow-table.md.
+// Per-core connection tracking: flow key -> backend id, with idle timeouts
+// and LRU eviction. One table per worker lcore, written only by it: no
+// locks, no atomics, no allocation after init(). Layout and rules:
+// docs/flow-table.md.
 #pragma once
 
 #include <cstddef>
@@ -9,51 +9,45 @@
 #include <cstring>
 #include <string>
 
+#include "flow_key.h"
 #include "maglb_abi.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace maglb::core {
 
-// 48 bytes: the key (without its always-zero pad, compared as five 8-byte
-// words with the last one masked) and the stored choice. The per-way
-// timestamp and signature live in the bucket line.
-struct FlowEntry {
-  uint8_t key[38];        // maglb_flow_key bytes 0..37
-  uint16_t backend_hint;  // index of backend_id in the snapshot last seen (O(1) re-find)
-  uint32_t backend_id;    // maglb_backend.id (stable across snapshots)
+// What an entry says about its flow (a copy; the table stores it packed).
+struct FlowValue {
+  uint32_t backend_id;  // maglb_backend.id (stable across snapshots)
   // maglb_flow_hash of the key masked per the VIP's hash fields: the slot
   // the flow was given and its per-flow entropy, kept so established flows
   // never recompute the spec hash.
   uint32_t select_hash;
+  uint16_t backend_hint;  // index of backend_id in the snapshot last seen (O(1) re-find)
 };
-static_assert(sizeof(FlowEntry) == 48, "flow entry is 48 bytes");
 
 class FlowTable {
  public:
-  static constexpr uint32_t kWays = 8;
-  // 1.25 * 2^20 slots (70 MiB): 1M concurrent flows keep 98% of their
-  // entries (docs/flow-table.md has the measured load/loss table).
-  static constexpr size_t kDefaultCapacity = size_t{5} << 18;
+  // A bucket is one 64-byte line: two IPv4 flows of 32 bytes, or one IPv6
+  // flow over the whole line. A lookup that finds its flow in its primary
+  // bucket reads exactly one line (one DRAM access at 1M flows).
+  static constexpr uint32_t kWays = 2;
+  static constexpr size_t kSlotBytes = 32;
+  // 2^21 IPv4 slots (64 MiB): 1M concurrent IPv4 flows keep over 99% of
+  // their entries (docs/flow-table.md has the measured table).
+  static constexpr size_t kDefaultCapacity = size_t{1} << 21;
   // Timestamps are stored as now_ns >> kTimeShift (about 1.05 ms units) in
   // 32 bits: ages are computed modulo 2^32 units (about 52 days).
   static constexpr unsigned kTimeShift = 20;
 
-  // One 64-byte line per bucket: everything a lookup, an expiry check or a
-  // victim choice needs, so the burst prefetches exactly one line per flow
-  // before touching any entry.
   struct alignas(64) Bucket {
-    uint16_t sig[kWays];        // 0 = empty way, else a 16-bit signature of the hash
-    uint32_t last_seen[kWays];  // time units of the last packet
-    uint8_t udp_mask;           // bit w: way w holds a UDP flow (UDP idle timeout)
-    // Set once a flow whose primary bucket is this one was stored in its
-    // secondary bucket: only then do lookups look there too.
-    uint8_t overflowed;
-    uint8_t pad[14];
+    uint8_t b[64];
   };
   static_assert(sizeof(Bucket) == 64, "bucket is one cache line");
+
+  // Byte offsets in a bucket (docs/flow-table.md draws them).
+  static constexpr uint32_t kValueOff = 16;  // of an IPv4 way (+32 per way); of an IPv6 flow
+  static constexpr uint32_t kMetaOff = 30;   // uint16 bucket flags
+  static constexpr uint16_t kUsed0 = 1, kUsed1 = 2, kV6 = 4, kUdp0 = 8, kUdp1 = 16,
+                            kOverflowed = 32;
 
   // Idle timeouts in time units (see units_from_seconds).
   struct Timeouts {
@@ -61,7 +55,7 @@ class FlowTable {
     uint32_t udp;
   };
 
-  // Where a flow is (or goes): a bucket and a way in it.
+  // Where a flow is (or goes): a bucket and a way in it (an IPv6 flow: way 0).
   struct Slot {
     uint32_t bucket;
     int32_t way;  // -1: none
@@ -72,20 +66,21 @@ class FlowTable {
     bool expired;  // found but idle for longer than its timeout
   };
 
-  FlowTable() = default;
+  FlowTable();
   ~FlowTable();
   FlowTable(const FlowTable &) = delete;
   FlowTable &operator=(const FlowTable &) = delete;
 
-  // Allocates room for at least `capacity` flows (rounded up to whole
-  // buckets, at least two). Returns false with *error set if capacity is 0
-  // or the memory cannot be mapped. May be called again to resize (drops
-  // every flow).
+  // Allocates room for at least `capacity` IPv4 flows (IPv6 flows take two
+  // slots), rounded up to whole buckets, at least two. Returns false with
+  // *error set if capacity is 0 or the memory cannot be mapped. May be
+  // called again to resize (drops every flow). Until the first successful
+  // init() every lookup misses and victim() finds no slot.
   bool init(size_t capacity, std::string *error);
 
-  size_t capacity() const { return size_t{n_buckets_} * kWays; }
+  size_t capacity() const { return mem_ ? size_t{n_buckets_} * kWays : 0; }
   size_t memory_bytes() const { return bytes_; }
-  // Ways in use (expired entries included). Scans the table: not for the hot path.
+  // Flows stored (expired entries included). Scans the table: not for the hot path.
   size_t occupancy() const;
   // Forgets every flow.
   void clear();
@@ -100,8 +95,7 @@ class FlowTable {
 
   // ---- hot path (hash = table_hash_words of the unmasked key, flow_key.h) ----
   uint32_t bucket_of(uint32_t hash) const {
-    // Multiply-shift range reduction takes the bucket from the high bits, the
-    // signature below comes from the low bits.
+    // Multiply-shift range reduction: no division.
     return static_cast<uint32_t>((uint64_t{hash} * n_buckets_) >> 32);
   }
   // The secondary bucket: from a bijective remix of the hash, never the primary.
@@ -112,135 +106,119 @@ class FlowTable {
     const uint32_t p = bucket_of(hash);
     return b != p ? b : (p + 1 == n_buckets_ ? 0 : p + 1);
   }
-  static uint16_t sig_of(uint32_t hash) {
-    const uint16_t s = static_cast<uint16_t>(hash);
-    return s ? s : 1;
-  }
+  // Stage 1 of a burst: the primary bucket line.
   void prefetch_bucket(uint32_t hash) const {
-    if (n_buckets_) __builtin_prefetch(&groups_[bucket_of(hash)].bucket, 1, 3);
+    __builtin_prefetch(&buckets_[bucket_of(hash)], 1, 3);
   }
-  // Prefetches the entries whose signature matches, and the secondary
-  // bucket if the primary overflowed (the primary line should already be on
-  // its way from prefetch_bucket).
-  void prefetch_entries(uint32_t hash) const;
+  // Stage 2, once the primary line is in: if the flow is not there and may
+  // be in (or go to) its secondary bucket, prefetches that line. Returns
+  // true when the flow is certainly absent (not in the primary, and the
+  // primary never overflowed).
+  bool prefetch_secondary(uint32_t hash, const FlowWords &key) const;
 
-  Lookup lookup(uint32_t hash, const maglb_flow_key &key, uint32_t now_units,
-                const Timeouts &t) const;
-  FlowEntry &entry(Slot s) { return groups_[s.bucket].ways[s.way]; }
-  const FlowEntry &entry(Slot s) const { return groups_[s.bucket].ways[s.way]; }
-  void touch(Slot s, uint32_t now_units) { groups_[s.bucket].bucket.last_seen[s.way] = now_units; }
-  // Where a new flow goes: a free way of the primary bucket, else of the
-  // secondary, else an expired way of either, else the least recently used
-  // of both. *evicts_live tells whether a live flow is lost.
-  Slot victim(uint32_t hash, uint32_t now_units, const Timeouts &t, bool *evicts_live) const;
-  void store(Slot s, uint32_t hash, const maglb_flow_key &key, uint32_t backend_id,
-             uint16_t backend_hint, uint32_t select_hash, uint32_t now_units);
+  Lookup lookup(uint32_t hash, const FlowWords &key, uint32_t now_units, const Timeouts &t) const;
+  FlowValue value(Slot s) const;
+  void set_backend_hint(Slot s, uint16_t hint) { store16(s, kValueOff + 12, hint); }
+  void touch(Slot s, uint32_t now_units) { store32(s, kValueOff + 8, now_units); }
+  // Where a new flow of this family goes: a free slot of the primary
+  // bucket (a free line for IPv6), else of the secondary, else an expired
+  // one of either, else the least recently used of both. *evicted: live
+  // flows the store will overwrite (0, 1, or 2 when an IPv6 flow replaces
+  // two IPv4 flows).
+  Slot victim(uint32_t hash, bool v6, uint32_t now_units, const Timeouts &t,
+              uint32_t *evicted) const;
+  void store(Slot s, uint32_t hash, const FlowWords &key, const FlowValue &v, uint32_t now_units);
   // Removes a flow (tests and tools).
   void erase(Slot s);
 
+  // ---- bucket decoding (inline for the hot path; public for tests) ----
+  static uint16_t meta_of(const Bucket &bk) {
+    uint16_t m;
+    std::memcpy(&m, bk.b + kMetaOff, 2);
+    return m;
+  }
+  // Way of `key` in `bk`, or -1.
+  static int32_t find_in(const Bucket &bk, const FlowWords &key);
+  // Whether a flow of this family has a free place in `bk`.
+  static bool has_room(const Bucket &bk, bool v6) {
+    const uint16_t m = meta_of(bk);
+    return v6 ? !(m & (kUsed0 | kUsed1)) : (m & (kUsed0 | kUsed1)) != (kUsed0 | kUsed1);
+  }
+
  private:
-  // A bucket line followed by its 8 entries (448 bytes, 7 lines): a flow's
-  // bucket and entry share a page, so a lookup costs one address
-  // translation (a two-dimensional page walk under virtualisation).
-  struct Group {
-    Bucket bucket;
-    FlowEntry ways[kWays];
-  };
-  static_assert(sizeof(Group) == 448, "group is 7 lines");
-  Group *groups_ = nullptr;
+  uint8_t *way_bytes(Slot s) const {
+    return buckets_[s.bucket].b + static_cast<uint32_t>(s.way) * kSlotBytes;
+  }
+  void store16(Slot s, uint32_t off, uint16_t v) { std::memcpy(way_bytes(s) + off, &v, 2); }
+  void store32(Slot s, uint32_t off, uint32_t v) { std::memcpy(way_bytes(s) + off, &v, 4); }
+
+  // Before init(): one empty, read-only bucket, so lookups need no check.
+  Bucket *buckets_;
   void *mem_ = nullptr;
   size_t bytes_ = 0;
-  uint32_t n_buckets_ = 0;
+  uint32_t n_buckets_ = 1;
 };
 
 // ---- inline hot path ----
 namespace detail {
-// Bit w set where bucket.sig[w] == sig.
-inline uint32_t flow_sig_matches(const FlowTable::Bucket &b, uint16_t sig) {
-#if defined(__SSE2__)
-  const __m128i sigs = _mm_load_si128(reinterpret_cast<const __m128i *>(b.sig));
-  const __m128i eq = _mm_cmpeq_epi16(sigs, _mm_set1_epi16(static_cast<short>(sig)));
-  // Narrow the 16-bit lanes to bytes so movemask yields one bit per way.
-  return static_cast<uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(eq, _mm_setzero_si128())));
-#else
-  uint32_t m = 0;
-  for (uint32_t w = 0; w < FlowTable::kWays; ++w) m |= uint32_t{b.sig[w] == sig} << w;
-  return m;
-#endif
+// The IPv4 key as it is stored: source and destination in one word, then
+// the tail word (ports, proto, family).
+inline uint64_t flow_v4_addrs(const FlowWords &k) {
+  return k.w[0] | k.w[2] << 32;
 }
-
-inline uint64_t flow_load64(const uint8_t *p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
+inline bool flow_is_v6(const FlowWords &k) {
+  return words_family(k) == MAGLB_FAMILY_IPV6;
 }
-
-// Five 8-byte words; the last covers key bytes 32..39 of which the entry
-// keeps 32..37 (38..39 hold the backend hint), so it is masked.
-inline bool flow_key_equal(const FlowEntry &e, const maglb_flow_key &k) {
-  const uint8_t *pa = e.key;
-  const auto *pb = reinterpret_cast<const uint8_t *>(&k);
-  return ((flow_load64(pa) ^ flow_load64(pb)) | (flow_load64(pa + 8) ^ flow_load64(pb + 8)) |
-          (flow_load64(pa + 16) ^ flow_load64(pb + 16)) |
-          (flow_load64(pa + 24) ^ flow_load64(pb + 24)) |
-          ((flow_load64(pa + 32) ^ flow_load64(pb + 32)) & 0x0000ffffffffffffull)) == 0;
-}
-
-inline bool flow_way_expired(const FlowTable::Bucket &b, uint32_t w, uint32_t now_units,
-                             const FlowTable::Timeouts &t) {
-  const uint32_t age = now_units - b.last_seen[w];  // modulo 2^32 units
-  return age > ((b.udp_mask >> w) & 1 ? t.udp : t.tcp);
-}
-
-inline int32_t flow_find_in(const FlowTable::Bucket &bk, const FlowEntry *entries, uint16_t sig,
-                            const maglb_flow_key &key) {
-  uint32_t m = detail::flow_sig_matches(bk, sig);
-  while (m) {
-    const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
-    m &= m - 1;
-    if (flow_key_equal(entries[w], key)) return static_cast<int32_t>(w);
-  }
-  return -1;
-}
-
 }  // namespace detail
 
-inline void FlowTable::prefetch_entries(uint32_t hash) const {
-  if (!n_buckets_) return;
-  const Group &g = groups_[bucket_of(hash)];
-  uint32_t m = detail::flow_sig_matches(g.bucket, sig_of(hash));
-  // No signature match: most likely a new flow, which will be written to
-  // the first free way (a cold line otherwise stalls the insert).
-  bool need_secondary = g.bucket.overflowed;
-  if (!m) {
-    const uint32_t free_ways = detail::flow_sig_matches(g.bucket, 0);
-    m = free_ways & (0u - free_ways);  // the lowest one, where victim() will put it
-    need_secondary |= !free_ways;      // full: victim() weighs the secondary too
+inline int32_t FlowTable::find_in(const Bucket &bk, const FlowWords &key) {
+  const uint16_t m = meta_of(bk);
+  const uint8_t *p = bk.b;
+  if (!detail::flow_is_v6(key)) {
+    if (m & kV6) return -1;
+    const uint64_t a = detail::flow_v4_addrs(key), t = key.w[4];
+    if ((m & kUsed0) && ((load_u64(p) ^ a) | (load_u64(p + 8) ^ t)) == 0) return 0;
+    if ((m & kUsed1) && ((load_u64(p + 32) ^ a) | (load_u64(p + 40) ^ t)) == 0) return 1;
+    return -1;
   }
-  while (m) {
-    const uint32_t w = static_cast<uint32_t>(__builtin_ctz(m));
-    m &= m - 1;
-    const auto *e = reinterpret_cast<const uint8_t *>(&g.ways[w]);
-    // 48-byte entries straddle a line boundary for half the ways.
-    __builtin_prefetch(e, 1, 3);
-    __builtin_prefetch(e + sizeof(FlowEntry) - 1, 1, 3);
-  }
-  if (need_secondary) __builtin_prefetch(&groups_[secondary_of(hash)].bucket, 1, 3);
+  if (!(m & kV6)) return -1;
+  // IPv6 words 0-1 at bytes 0-15, words 2-4 at bytes 32-55 (the value and
+  // the bucket flags sit at 16-31, where they are for an IPv4 way 0).
+  const bool eq =
+      ((load_u64(p) ^ key.w[0]) | (load_u64(p + 8) ^ key.w[1]) | (load_u64(p + 32) ^ key.w[2]) |
+       (load_u64(p + 40) ^ key.w[3]) | (load_u64(p + 48) ^ key.w[4])) == 0;
+  return eq ? 0 : -1;
 }
 
-inline FlowTable::Lookup FlowTable::lookup(uint32_t hash, const maglb_flow_key &key,
-                                           uint32_t now_units, const Timeouts &t) const {
-  if (!n_buckets_) return {{0, -1}, false};
-  const uint16_t sig = sig_of(hash);
+inline bool FlowTable::prefetch_secondary(uint32_t hash, const FlowWords &key) const {
+  const Bucket &bk = buckets_[bucket_of(hash)];
+  if (find_in(bk, key) >= 0) return false;
+  // Not in the primary: it lives in the secondary only if the primary ever
+  // overflowed; a new flow goes there if the primary is full.
+  const bool overflowed = meta_of(bk) & kOverflowed;
+  if (overflowed || !has_room(bk, detail::flow_is_v6(key)))
+    __builtin_prefetch(&buckets_[secondary_of(hash)], 1, 3);
+  return !overflowed;
+}
+
+inline FlowTable::Lookup FlowTable::lookup(uint32_t hash, const FlowWords &key, uint32_t now_units,
+                                           const Timeouts &t) const {
   uint32_t b = bucket_of(hash);
-  int32_t w = detail::flow_find_in(groups_[b].bucket, groups_[b].ways, sig, key);
-  if (w < 0 && groups_[b].bucket.overflowed) {
+  int32_t w = find_in(buckets_[b], key);
+  if (w < 0 && (meta_of(buckets_[b]) & kOverflowed)) {
     b = secondary_of(hash);
-    w = detail::flow_find_in(groups_[b].bucket, groups_[b].ways, sig, key);
+    w = find_in(buckets_[b], key);
   }
   if (w < 0) return {{b, -1}, false};
-  return {{b, w},
-          detail::flow_way_expired(groups_[b].bucket, static_cast<uint32_t>(w), now_units, t)};
+  const uint8_t *v = buckets_[b].b + static_cast<uint32_t>(w) * kSlotBytes + kValueOff;
+  const uint32_t age = now_units - load_u32(v + 8);  // modulo 2^32 units
+  const bool udp = meta_of(buckets_[b]) & (w ? kUdp1 : kUdp0);
+  return {{b, w}, age > (udp ? t.udp : t.tcp)};
+}
+
+inline FlowValue FlowTable::value(Slot s) const {
+  const uint8_t *v = way_bytes(s) + kValueOff;
+  return {load_u32(v), load_u32(v + 4), load_u16(v + 12)};
 }
 
 }  // namespace maglb::core

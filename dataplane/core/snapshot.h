@@ -40,6 +40,9 @@ class Snapshot {
   // Exact key lookup (no port-0 fallback; the pipeline applies the rules of
   // docs/forwarding.md section 2). nullptr when absent. No allocation.
   const VipEntry *find_vip(const maglb_vip_key &key) const;
+  // The same on the key's memory image as words (bytes 0-7, 8-15, 16-19):
+  // the packet path computes them in registers and never stores a key.
+  const VipEntry *find_vip_words(uint64_t a, uint64_t b, uint32_t c) const;
 
   // Index of the backend with this id in backends(), or -1. Binary search.
   int32_t backend_by_id(uint32_t id) const;
@@ -72,7 +75,14 @@ class Snapshot {
 };
 
 // Hash of a VIP key for the snapshot's index: three multiply rounds over
-// the key's 8+8+4 bytes, high half kept (it depends on every input bit).
+// the key's 8+8+4 bytes (a, b, c: their little-endian memory images), high
+// half kept (it depends on every input bit).
+inline uint32_t vip_hash_words(uint64_t a, uint64_t b, uint32_t c) {
+  uint64_t h = ((a * 0x9e3779b97f4a7c15ull) ^ b) * 0xc2b2ae3d27d4eb4full;
+  h = (h ^ c) * 0x165667b19e3779f9ull;
+  return static_cast<uint32_t>(h >> 32);
+}
+
 inline uint32_t vip_key_hash(const maglb_vip_key &key) {
   uint64_t a, b;
   uint32_t c;
@@ -80,20 +90,34 @@ inline uint32_t vip_key_hash(const maglb_vip_key &key) {
   std::memcpy(&a, k, 8);
   std::memcpy(&b, k + 8, 8);
   std::memcpy(&c, k + 16, 4);
-  uint64_t h = ((a * 0x9e3779b97f4a7c15ull) ^ b) * 0xc2b2ae3d27d4eb4full;
-  h = (h ^ c) * 0x165667b19e3779f9ull;
-  return static_cast<uint32_t>(h >> 32);
+  return vip_hash_words(a, b, c);
 }
 
-inline const VipEntry *Snapshot::find_vip(const maglb_vip_key &key) const {
-  uint32_t pos = vip_key_hash(key) & vip_index_mask_;
+inline const VipEntry *Snapshot::find_vip_words(uint64_t a, uint64_t b, uint32_t c) const {
+  uint32_t pos = vip_hash_words(a, b, c) & vip_index_mask_;
   for (;;) {
     const uint16_t v = vip_index_[pos];
     if (!v) return nullptr;
     const VipEntry &e = vips_[v - 1u];
-    if (std::memcmp(&e.key, &key, sizeof(key)) == 0) return &e;
+    uint64_t ea, eb;
+    uint32_t ec;
+    const auto *k = reinterpret_cast<const uint8_t *>(&e.key);
+    std::memcpy(&ea, k, 8);
+    std::memcpy(&eb, k + 8, 8);
+    std::memcpy(&ec, k + 16, 4);
+    if (((ea ^ a) | (eb ^ b) | (ec ^ c)) == 0) return &e;
     pos = (pos + 1) & vip_index_mask_;
   }
+}
+
+inline const VipEntry *Snapshot::find_vip(const maglb_vip_key &key) const {
+  uint64_t a, b;
+  uint32_t c;
+  const auto *k = reinterpret_cast<const uint8_t *>(&key);
+  std::memcpy(&a, k, 8);
+  std::memcpy(&b, k + 8, 8);
+  std::memcpy(&c, k + 16, 4);
+  return find_vip_words(a, b, c);
 }
 
 }  // namespace maglb::core

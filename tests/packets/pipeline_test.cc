@@ -173,18 +173,18 @@ TEST(Pipeline, VipAndBackendStatsFollowBackendIds) {
 TEST(Pipeline, EvictionIsCountedWhenABucketOverflows) {
   Env e;
   std::string err;
-  // Two buckets: every flow's primary and secondary, 16 ways in all.
-  ASSERT_TRUE(e.ctx->flows.init(16, &err)) << err;
-  for (uint16_t i = 0; i < 17; ++i)
+  // Two buckets: every flow's primary and secondary, 4 IPv4 slots in all.
+  ASSERT_TRUE(e.ctx->flows.init(4, &err)) << err;
+  for (uint16_t i = 0; i < 5; ++i)
     ASSERT_EQ(e.run(syn_to(e.model.vip("A"), uint16_t(51000 + i)), kSec + i * kSec), Verdict::Tx);
-  EXPECT_EQ(e.c(MAGLB_C_FLOW_NEW), 17u);
+  EXPECT_EQ(e.c(MAGLB_C_FLOW_NEW), 5u);
   EXPECT_EQ(e.c(MAGLB_C_FLOW_EVICTED), 1u);
-  EXPECT_EQ(e.ctx->flows.occupancy(), 16u);
+  EXPECT_EQ(e.ctx->flows.occupancy(), 4u);
   // The oldest (first) flow was evicted: it is new again; the second is a hit.
   e.run(syn_to(e.model.vip("A"), 51001), 30 * kSec);
   EXPECT_EQ(e.c(MAGLB_C_FLOW_HIT), 1u);
   e.run(syn_to(e.model.vip("A"), 51000), 30 * kSec);
-  EXPECT_EQ(e.c(MAGLB_C_FLOW_NEW), 18u);
+  EXPECT_EQ(e.c(MAGLB_C_FLOW_NEW), 6u);
 }
 
 }  // namespace
