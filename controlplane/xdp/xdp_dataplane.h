@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,7 +26,9 @@ struct LoadOptions {
   std::string ifname;                 // interface the program will serve
   std::string bpffs = "/sys/fs/bpf";  // mounted if it is not a bpffs
   std::string pin_root = "/sys/fs/bpf/maglb";
-  uint32_t flow_entries = 1u << 20;  // connection-tracking capacity (LRU)
+  // Connection-tracking capacity of the whole table, shared out over the
+  // CPUs (maglb_xdp_abi.h); 64 bytes a flow, at most 4 GiB.
+  uint32_t flow_entries = 1u << 20;
 };
 
 enum class AttachMode { None, Native, Generic };
@@ -58,6 +61,10 @@ class XdpDataplane {
   uint64_t generation() const { return programmer_.generation(); }
   // Inner tables the last program() replaced (unchanged tables are kept).
   uint32_t tables_written() const { return programmer_.tables_written(); }
+  // Backend id -> slot in maglb_be_slots (statistics, tests).
+  const std::map<uint32_t, uint32_t> &programmer_backend_slots() const {
+    return programmer_.backend_slots();
+  }
 
   // Removes the program from the interface if it is maglb's. The pinned
   // maps stay (a later open_or_load + attach continues with them).

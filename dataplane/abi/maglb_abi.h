@@ -139,16 +139,6 @@ struct maglb_flow_key {
 MAGLB_STATIC_ASSERT(sizeof(struct maglb_flow_key) == 40, "flow key is 40 bytes");
 MAGLB_STATIC_ASSERT(MAGLB_OFFSETOF(struct maglb_flow_key, sport) == 32, "flow key ports at 32");
 
-/* XDP connection-tracking value (per-CPU LRU hash). The DPDK flow table
- * packs the same fields into its own 64-byte entry (see
- * dataplane/core/flow_table.h), keyed by the same maglb_flow_key. */
-struct maglb_flow_value {
-  __u64 last_seen_ns; /* bpf_ktime_get_ns() / TSC-derived ns */
-  __u32 backend_id;   /* maglb_backend.id */
-  __u32 vip_index;
-};
-MAGLB_STATIC_ASSERT(sizeof(struct maglb_flow_value) == 16, "flow value is 16 bytes");
-
 /* Dataplane-wide parameters, set by the control plane from the config's
  * "dataplane" section: XDP keeps one in an array map, DPDK receives it in
  * every snapshot. */

@@ -177,6 +177,64 @@ TEST_F(XdpProgrammerTest, SecondSnapshotKeepsSlotsAndSwapsOnlyChangedTables) {
   EXPECT_EQ(backend_ids(maps()).count(121), 0u);
 }
 
+// Backends live in slots; a flow entry remembers its backend's slot. A
+// backend removed and added again (the same id) comes back in another slot
+// when its old one was handed out meanwhile: its established flows must
+// still reach it (found by id, not rebalanced), and removed backends must
+// free their slots.
+TEST_F(XdpProgrammerTest, FlowsFollowABackendIntoAnotherSlot) {
+  const Model base = fixtures::fixture_model();
+  const fixtures::VipDef &a = base.vip("A");
+  const Bytes syn = syn_to(a, "198.19.200.9", 40002);
+  ASSERT_EQ(g_env->run(syn).action, uint32_t{XDP_TX});
+  uint32_t x = 0;  // the backend the flow was given
+  const nlohmann::json first = g_env->dp().stats();
+  for (const auto &b : first["backends"])
+    if (b["packets"] == 1) x = b["id"].get<uint32_t>();
+  ASSERT_NE(x, 0u) << first.dump();
+  const auto &slots = g_env->dp().programmer_backend_slots();
+  ASSERT_TRUE(slots.count(x));
+  const uint32_t x_slot = slots.at(x);
+  uint32_t other = 0;  // another backend of A, to stand in for x
+  for (uint32_t id : a.table)
+    if (id != 0 && id != x) other = id;
+  ASSERT_NE(other, 0u);
+
+  // x leaves (A's table names another backend instead), then a new backend
+  // takes the lowest free slot: x's.
+  Model without = base;
+  without.generation = base.generation + 1;
+  for (fixtures::VipDef &v : without.vips)
+    for (uint32_t &id : v.table)
+      if (id == x) id = other;
+  without.backends.erase(std::remove_if(without.backends.begin(), without.backends.end(),
+                                        [&](const fixtures::BackendDef &b) { return b.id == x; }),
+                         without.backends.end());
+  ASSERT_EQ(g_env->program(without.blob()), "");
+  EXPECT_FALSE(slots.count(x));
+  Model taker = without;
+  taker.generation = without.generation + 1;
+  taker.backends.push_back({901, fixtures::ip("198.18.0.201"), {}});
+  ASSERT_EQ(g_env->program(taker.blob()), "");
+  EXPECT_EQ(slots.at(901), x_slot) << "the freed slot was not reused";
+
+  // x back, with its old table: another slot, and its flow still hits.
+  Model back = base;
+  back.generation = taker.generation + 1;
+  back.backends.push_back({901, fixtures::ip("198.18.0.201"), {}});
+  ASSERT_EQ(g_env->program(back.blob()), "");
+  ASSERT_TRUE(slots.count(x));
+  EXPECT_NE(slots.at(x), x_slot);
+  ASSERT_EQ(g_env->dp().reset_counters(), "");
+  const TestRun r = g_env->run(syn);
+  EXPECT_EQ(r.action, uint32_t{XDP_TX});
+  EXPECT_EQ(g_env->dp().counter("flow_hit"), 1u);
+  EXPECT_EQ(g_env->dp().counter("flow_rebalanced"), 0u);
+  EXPECT_EQ(g_env->dp().counter("flow_new"), 0u);
+  const nlohmann::json after = g_env->dp().stats();
+  for (const auto &b : after["backends"]) EXPECT_EQ(b["packets"], b["id"] == x ? 1 : 0) << b.dump();
+}
+
 TEST_F(XdpProgrammerTest, RejectsBadBlobsWithoutTouchingMaps) {
   Bytes blob = fixtures::fixture_snapshot_blob();
   Bytes cut(blob.begin(), blob.end() - 4);
