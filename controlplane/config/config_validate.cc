@@ -89,6 +89,14 @@ void check_backend_families(const Config &config, size_t v, ErrorList &errors) {
   }
   if (vip.method == Method::kL2 && vip.healthcheck.through_tunnel) {
     errors.add(join(vip_path, "healthcheck.through_tunnel"), "method l2 has no tunnel");
+  } else if (vip.healthcheck.through_tunnel &&
+             !(vip.address.is_v4() ? config.dataplane.encap_source_v4
+                                   : config.dataplane.encap_source_v6)) {
+    // The tunnel probe's inner source: where the backend sends its answer.
+    errors.add(join(vip_path, "healthcheck.through_tunnel"),
+               std::string("needs dataplane.") +
+                   (vip.address.is_v4() ? "encap_source_v4" : "encap_source_v6") +
+                   " (the probe's inner source, where the backend answers)");
   }
 }
 

@@ -49,6 +49,19 @@ std::vector<health::VipTarget> health_targets_of(const config::Config &config) {
     t.check.rise = hc.rise;
     t.check.fall = hc.fall;
     t.check.slow_start_s = hc.slow_start_s;
+    if (hc.through_tunnel) {
+      // The backend answers the inner SYN at the encap source of the VIP's
+      // family (validated to exist): this host's own address.
+      const auto &source =
+          vip.address.is_v4() ? config.dataplane.encap_source_v4 : config.dataplane.encap_source_v6;
+      health::TunnelSpec tunnel;
+      tunnel.vip = ip_of(vip.address);
+      tunnel.vip_port = t.check.port;
+      tunnel.gue = vip.method == config::Method::kGue;
+      tunnel.gue_port = config.dataplane.gue_port;
+      if (source) tunnel.inner_source = ip_of(*source);
+      t.check.tunnel = tunnel;
+    }
     for (const config::BackendConfig &b : vip.backends) {
       t.backends.push_back({b.name, ip_of(b.address), b.weight});
     }

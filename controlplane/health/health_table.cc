@@ -95,6 +95,7 @@ std::vector<ProbeJob> HealthTable::take_due(TimePoint now) {
       job.request.host = vip.check.host;
       job.request.expect_status = vip.check.expect_status;
       job.request.timeout = std::chrono::milliseconds(vip.check.timeout_ms);
+      job.request.tunnel = vip.check.tunnel;
       jobs.push_back(std::move(job));
     }
   }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,17 @@ struct StateParams {
   DampingParams damping;
 };
 
+// healthcheck.through_tunnel: the VIP's tunnel to each backend, so a probe
+// can travel the path client traffic takes (tunnel_probe.h).
+struct TunnelSpec {
+  IpAddress vip;
+  uint16_t vip_port = 0;   // probed port on the VIP (the check's port)
+  bool gue = false;        // GUE variant 1 to gue_port; else IPIP / IP6IP6 / 4in6 / 6in4
+  uint16_t gue_port = 0;   // host order
+  IpAddress inner_source;  // the VIP's family: a local address the backend answers to
+  friend bool operator==(const TunnelSpec &, const TunnelSpec &) = default;
+};
+
 // One VIP's health check.
 struct CheckSpec {
   CheckType type = CheckType::kTcp;
@@ -57,6 +69,10 @@ struct CheckSpec {
   uint32_t rise = 2;
   uint32_t fall = 3;
   uint32_t slow_start_s = 0;
+  // Set: a backend passes only when the probe above passes AND a TCP SYN to
+  // the VIP, encapsulated toward it, is answered (proves decapsulation and
+  // the VIP binding). Unset: direct probes only.
+  std::optional<TunnelSpec> tunnel;
   DampingParams damping;
 };
 

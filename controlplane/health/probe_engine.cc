@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "http_status.h"
+#include "tunnel_probe.h"
 
 namespace maglb::health {
 namespace {
@@ -380,7 +381,27 @@ ProbeEngine::~ProbeEngine() {
 std::vector<ProbeResult> ProbeEngine::run(const std::vector<ProbeRequest> &requests) {
   if (requests.empty()) return {};
   Batch batch(*this, requests);
-  return batch.run();
+  std::vector<ProbeResult> results = batch.run();
+  // Through-tunnel checks: only backends that passed the direct probe are
+  // probed again through the tunnel (a failure needs no second opinion), so
+  // such a round takes up to two timeouts.
+  std::vector<size_t> index;
+  std::vector<TunnelProbe> tunnel;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!requests[i].tunnel || results[i].outcome != ProbeOutcome::kSuccess) continue;
+    index.push_back(i);
+    tunnel.push_back({*requests[i].tunnel, requests[i].target, requests[i].timeout});
+  }
+  const std::vector<ProbeResult> through = run_tunnel_probes(tunnel, interrupt_fd_);
+  for (size_t k = 0; k < index.size(); ++k) {
+    ProbeResult &r = results[index[k]];
+    if (through[k].outcome == ProbeOutcome::kSuccess) {
+      r.reason += ", " + through[k].reason;
+    } else {
+      r = through[k];
+    }
+  }
+  return results;
 }
 
 void ProbeEngine::interrupt() {

@@ -23,6 +23,7 @@ struct ProbeRequest {
   std::string host;                 // HTTP Host header; empty: "<target>:<port>"
   uint16_t expect_status = 200;     // HTTP only
   std::chrono::milliseconds timeout{500};
+  std::optional<TunnelSpec> tunnel;  // then also the tunnel probe (tunnel_probe.h)
 };
 
 enum class ProbeOutcome : uint8_t {

@@ -62,7 +62,7 @@ std::string backend_error(const BackendTarget &b) {
 bool same_probe(const CheckSpec &a, const CheckSpec &b) {
   return a.type == b.type && a.port == b.port && a.path == b.path && a.host == b.host &&
          a.expect_status == b.expect_status && a.timeout_ms == b.timeout_ms &&
-         a.interval_ms == b.interval_ms;
+         a.interval_ms == b.interval_ms && a.tunnel == b.tunnel;
 }
 
 std::string validate_targets(const std::vector<VipTarget> &targets) {

@@ -516,6 +516,22 @@ TEST(ConfigErrorTest, SocketGroupMustBeAGroupName) {
                     "must be a string");
 }
 
+TEST(ConfigErrorTest, ThroughTunnelNeedsASourceOfTheVipsFamily) {
+  // An IPv6 VIP over GUE to an IPv4 backend: the outer source is IPv4, but
+  // the probe's inner packet needs an IPv6 source.
+  const json vip6 = {{"address", "2001:db8:100::100"},
+                     {"port", 80},
+                     {"protocol", "tcp"},
+                     {"method", "gue"},
+                     {"healthcheck", {{"type", "tcp"}, {"through_tunnel", true}}},
+                     {"backends", {{{"address", "198.18.1.9"}}}}};
+  expect_only_error(parse_edited({{"/vips/1", vip6}}, {"/dataplane/encap_source_v6"}),
+                    "vips[1].healthcheck.through_tunnel", "needs dataplane.encap_source_v6");
+  const ParseResult ok = parse_edited({{"/vips/1", vip6}});
+  ASSERT_TRUE(ok.ok()) << dump_errors(ok);
+  EXPECT_TRUE(ok.config->vips[1].healthcheck.through_tunnel);
+}
+
 TEST(ConfigErrorTest, EveryErrorIsReported) {
   const ParseResult result = parse_config_text(R"json({
     "dataplane": { "mode": "xdp", "interfaces": ["lb0"], "address_v4": "198.18.0.1/24",
