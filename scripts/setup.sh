@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   meson ninja-build pkg-config g++ clang clang-14 llvm clang-format
+  # fuzzing (libFuzzer runtime) and the sanitizer build (docs/robustness.md)
+  libclang-rt-14-dev
   # dataplane + XDP
   dpdk dpdk-dev libdpdk-dev libbpf-dev bpftool libelf-dev zlib1g-dev libpcap-dev libnuma-dev
   linux-libc-dev gcc-multilib

@@ -9,9 +9,9 @@ namespace {
 
 template <typename T>
 std::span<const T> view_of(const uint8_t *p, uint64_t n) {
-  // The blob arrives as bytes; every ABI struct is made of fixed-width
-  // fields with 4-byte alignment at most, and callers pass vector storage
-  // (malloc-aligned), so the element offsets (multiples of 4) stay aligned.
+  // The blob arrives as bytes; backends and slots have 4-byte alignment at
+  // most, and callers pass vector storage (malloc-aligned), so their offsets
+  // (multiples of 4) stay aligned. VIP entries (8-byte aligned) are copied.
   return {reinterpret_cast<const T *>(p), static_cast<size_t>(n)};
 }
 
@@ -52,7 +52,8 @@ std::string parse_snapshot(std::span<const uint8_t> blob, SnapshotView *out) {
   out->header = h;
   std::memcpy(&out->params, p, sizeof(out->params));
   p += sizeof(maglb_dp_params);
-  out->vips = view_of<maglb_snapshot_vip>(p, h.n_vips);
+  out->vips.resize(h.n_vips);
+  if (h.n_vips) std::memcpy(out->vips.data(), p, h.n_vips * sizeof(maglb_snapshot_vip));
   p += h.n_vips * sizeof(maglb_snapshot_vip);
   out->backends = view_of<maglb_backend>(p, h.n_backends);
   p += h.n_backends * sizeof(maglb_backend);

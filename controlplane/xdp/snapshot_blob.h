@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "maglb_abi.h"
 
@@ -13,9 +14,12 @@ namespace maglb::xdp {
 struct SnapshotView {
   maglb_snapshot_header header{};
   maglb_dp_params params{};
-  std::span<const maglb_snapshot_vip> vips;  // including FRAG_ONLY aliases
-  std::span<const maglb_backend> backends;   // sorted by id
-  std::span<const maglb_slot_t> slots;       // backend indexes (not ids)
+  // Including FRAG_ONLY aliases. Copied out of the blob: entries hold a u64
+  // and sit at offset 76 + 48 i, never 8-byte aligned, so a view of them
+  // would be misaligned access (UBSan finding).
+  std::vector<maglb_snapshot_vip> vips;
+  std::span<const maglb_backend> backends;  // sorted by id
+  std::span<const maglb_slot_t> slots;      // backend indexes (not ids)
 };
 
 // Checks the whole blob (magic, ABI version, sizes adding up to the blob

@@ -45,6 +45,10 @@ _topo_host() {
   ns=$(topo_ns "$h")
   port="p-$h"
   ip netns add "$ns"
+  # maglbd pins its XDP maps under netns-<inode>: a fresh namespace owns none,
+  # but a testbed killed before topo_down leaves pins that a namespace reusing
+  # the inode would pick up (possibly of an older map layout). Remove them.
+  rm -rf "/sys/fs/bpf/maglb/netns-$(stat -L -c %i "/var/run/netns/$ns")"
   ip -n "$ns" link set lo up
   ip link add eth0 netns "$ns" type veth peer name "$port" netns "$(topo_ns sw)"
   ip -n "$(topo_ns sw)" link set "$port" master br0 up

@@ -29,7 +29,8 @@ class GuardedBuffer {
   // Copies the frame against the guard page; at least a page of room before it.
   uint8_t *place(const std::vector<uint8_t> &frame) {
     uint8_t *at = mem_ + 2 * page_ - frame.size();
-    std::memcpy(at, frame.data(), frame.size());
+    // An empty vector's data() may be null: memcpy(…, nullptr, 0) is UB.
+    if (!frame.empty()) std::memcpy(at, frame.data(), frame.size());
     return at;
   }
 

@@ -159,7 +159,7 @@ TEST_F(HealthCheckerTest, AllDownIsReported) {
       "");
   ASSERT_EQ(checker.start(), "");
   ASSERT_TRUE(rec.wait_for(1, 2000ms));
-  const VipStatus &v = rec.reports()[0].vips[0];
+  const VipStatus v = rec.reports()[0].vips[0];  // a copy: reports() returns a temporary
   EXPECT_TRUE(v.all_down);
   EXPECT_TRUE(v.all_down_changed);
   EXPECT_FALSE(v.pending);
