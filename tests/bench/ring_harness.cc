@@ -311,14 +311,23 @@ PumpResult Pump::run(double seconds, double rate_pps, const Fill &fill, const Ch
   }
   r.in_window = r.received;
   // Drain: every enqueued frame comes back unless the dataplane dropped it.
-  const uint64_t quiet = static_cast<uint64_t>(0.2 * hz);
-  uint64_t last = rte_rdtsc();
-  while (r.received < enqueued && rte_rdtsc() - last < quiet) {
+  // Frames still in the RX ring have not been seen by the worker yet (on a
+  // loaded host it can be off the CPU for a while): wait for the ring to
+  // empty, then for a quiet period with nothing coming back, so the
+  // counters read after this are quiescent. Bounded by a hard limit.
+  const uint64_t quiet = hz;
+  const uint64_t drain_start = rte_rdtsc(), limit = 30 * hz;
+  uint64_t last = drain_start;
+  while (r.received < enqueued) {
     const unsigned n = receive(check);
+    const uint64_t t = rte_rdtsc();
     if (n > 0) {
       r.received += n;
-      last = rte_rdtsc();
+      last = t;
+    } else if (rte_ring_count(to_dp_) == 0 && t - last >= quiet) {
+      break;
     }
+    if (t - drain_start >= limit) break;
   }
   return r;
 }
