@@ -155,7 +155,8 @@ class FlowTable {
   // Before init(): one empty, read-only bucket, so lookups need no check.
   Bucket *buckets_;
   void *mem_ = nullptr;
-  size_t bytes_ = 0;
+  size_t bytes_ = 0;      // the buckets
+  size_t map_bytes_ = 0;  // the mapping: bytes_ rounded up to whole huge pages
   uint32_t n_buckets_ = 1;
 };
 
