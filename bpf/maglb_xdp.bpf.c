@@ -130,7 +130,8 @@ MAGLB_INLINE __u32 process(struct xdp_md *ctx) {
     count(MAGLB_C_FRAGMENTS);
     v = select_stateless(meta->vip_index, spec_hash(&p.key, MAGLB_HASH_3TUPLE), &sel);
   } else {
-    v = select_tracked(&p.key, meta, flow_timeouts_of(params), now, &sel);
+    v = select_tracked(&p.key, meta, flow_timeouts_of(params), now,
+                       p.proto == IPPROTO_TCP && p.tcp_syn, &sel);
   }
   if (v != MAGLB_V_CONTINUE) return v;
   v = forward(ctx, &p, meta, &sel, params, now, 0);

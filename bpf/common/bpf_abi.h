@@ -50,6 +50,9 @@
 #define ICMP_DEST_UNREACH_TYPE 3
 #define ICMP_FRAG_NEEDED_CODE 4
 #define ICMPV6_PKT_TOOBIG_TYPE 2
+/* TCP flag bits of header byte 13 (vmlinux.h's TCP_FLAG_* are words). */
+#define MAGLB_TCP_SYN 0x02
+#define MAGLB_TCP_ACK 0x10
 
 #define MAGLB_INLINE static __always_inline
 

@@ -108,12 +108,19 @@ MAGLB_INLINE __u32 select_stateless(__u32 vip_slot, __u32 hash, struct selection
 
 /* Connection-tracked selection (section 5). `key` is 8-byte aligned. On
  * success sel->hash is the flow's spec hash: the stored one for an
- * established flow, computed (and stored) for a new one. */
+ * established flow, computed (and stored) for a new one. `first_packet`:
+ * a TCP SYN, which no other CPU can be tracking (no cross-CPU probe). */
 MAGLB_INLINE __u32 select_tracked(const struct maglb_flow_key *key,
                                   const struct maglb_vip_meta *meta, struct flow_timeouts t,
-                                  __u32 now, struct selection *sel) {
+                                  __u32 now, int first_packet, struct selection *sel) {
   struct flow_lookup fl;
   flow_lookup(key, t, now, 1, &fl);
+  if (!fl.hit && !first_packet && flow_ncpus > 1 && fl.way && flow_adopt(key, t, now, fl.way)) {
+    count(MAGLB_C_FLOW_ADOPTED_OTHER_CPU);
+    if (fl.evicts_live) count(MAGLB_C_FLOW_EVICTED);
+    fl.hit = fl.way;
+    fl.evicts_live = 0;
+  }
   if (fl.hit) {
     struct maglb_xdp_flow *e = fl.hit;
     if (backend_of_flow(e, sel) == MAGLB_V_CONTINUE) {

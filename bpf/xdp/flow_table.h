@@ -12,17 +12,21 @@
 #include "xdp/counters.h"
 #include "xdp/maps.h"
 
-/* Buckets per CPU, set by the loader together with maglb_flows' size
- * (ncpus * flow_buckets_per_cpu buckets). */
+/* Buckets per CPU and CPU ranges, set by the loader together with
+ * maglb_flows' size (flow_ncpus * flow_buckets_per_cpu buckets). */
 const volatile __u32 flow_buckets_per_cpu = 1;
+const volatile __u32 flow_ncpus = 1;
+
+/* The bucket of `key` (8-byte aligned) within one CPU's range. */
+MAGLB_INLINE __u32 flow_bucket_in_range(const struct maglb_flow_key *key) {
+  const __u64 *w = (const __u64 *)key;
+  return maglb_xdp_flow_bucket_of(maglb_xdp_flow_place_hash(w[0], w[1], w[2], w[3], w[4]),
+                                  flow_buckets_per_cpu);
+}
 
 /* This CPU's bucket of `key` (8-byte aligned), or NULL. */
 MAGLB_INLINE struct maglb_xdp_flow_bucket *flow_bucket(const struct maglb_flow_key *key) {
-  const __u64 *w = (const __u64 *)key;
-  const __u32 per_cpu = flow_buckets_per_cpu;
-  const __u32 b =
-      maglb_xdp_flow_bucket_of(maglb_xdp_flow_place_hash(w[0], w[1], w[2], w[3], w[4]), per_cpu);
-  __u32 idx = bpf_get_smp_processor_id() * per_cpu + b;
+  __u32 idx = bpf_get_smp_processor_id() * flow_buckets_per_cpu + flow_bucket_in_range(key);
   return bpf_map_lookup_elem(&maglb_flows, &idx);
 }
 
@@ -113,6 +117,68 @@ MAGLB_INLINE void flow_lookup(const struct maglb_flow_key *key, struct flow_time
   const int v = flow_victim(bk, now, t.tcp, t.udp);
   r->way = &bk->way[v & (MAGLB_XDP_FLOW_WAYS - 1)];
   r->evicts_live = (v & FLOW_VICTIM_LIVE) != 0;
+}
+
+/* Cross-CPU adoption (docs/xdp.md, "Flows that change CPU"). Each CPU
+ * writes only its own range, but a connection's packets can reach another
+ * CPU (veth, generic XDP, a NIC without strict RSS pinning, an RSS
+ * indirection change); that CPU would miss and re-pick from the Maglev
+ * table, which may have changed since or drained the flow's backend. On a
+ * miss that is not a TCP SYN, the same bucket of every other CPU's range
+ * is probed (bpf_loop: verified once, any CPU count) and a live entry is
+ * copied into this CPU's range. The other CPU may be writing that entry
+ * meanwhile: the key is compared again after the copy, and the backend id
+ * is checked against the snapshot before use, as for any entry. */
+struct flow_probe {
+  struct maglb_flow_key key __attribute__((aligned(8)));
+  __u32 bucket; /* index within a CPU's range */
+  __u32 self;   /* this CPU, whose range was searched already */
+  __u32 now;
+  __u32 tcp_timeout;
+  __u32 udp_timeout;
+  __u32 found;
+  struct maglb_xdp_flow entry; /* the copy, when found */
+};
+
+static long flow_probe_cpu(__u64 cpu, void *ctx) {
+  struct flow_probe *pr = ctx;
+  if (cpu == pr->self) return 0;
+  __u32 idx = (__u32)cpu * flow_buckets_per_cpu + pr->bucket;
+  struct maglb_xdp_flow_bucket *bk = bpf_map_lookup_elem(&maglb_flows, &idx);
+  if (!bk) return 1;
+  const __u32 timeout = pr->key.proto == IPPROTO_TCP ? pr->tcp_timeout : pr->udp_timeout;
+#pragma unroll
+  for (int w = 0; w < MAGLB_XDP_FLOW_WAYS; w++) {
+    const struct maglb_xdp_flow *e = &bk->way[w];
+    if (e->backend_id == 0) return 0; /* nothing past an empty way: next CPU */
+    if (!flow_key_equal(e, &pr->key)) continue;
+    if (pr->now - e->last_seen > timeout) return 0;
+    pr->entry = *e;
+    /* Overwritten while we copied: no entry. */
+    if (!flow_key_equal(e, &pr->key)) return 0;
+    pr->found = 1;
+    return 1;
+  }
+  return 0;
+}
+
+/* Copies the live entry of `key` (8-byte aligned) from another CPU's range
+ * into `way` (this CPU's). Returns 1 if it did. */
+MAGLB_INLINE int flow_adopt(const struct maglb_flow_key *key, struct flow_timeouts t, __u32 now,
+                            struct maglb_xdp_flow *way) {
+  struct flow_probe pr;
+  __builtin_memcpy(&pr.key, key, sizeof(pr.key));
+  pr.bucket = flow_bucket_in_range(key);
+  pr.self = bpf_get_smp_processor_id();
+  pr.now = now;
+  pr.tcp_timeout = t.tcp;
+  pr.udp_timeout = t.udp;
+  pr.found = 0;
+  bpf_loop(flow_ncpus, flow_probe_cpu, &pr, 0);
+  if (!pr.found) return 0;
+  *way = pr.entry;
+  way->last_seen = now;
+  return 1;
 }
 
 /* Writes a new entry for `key` (8-byte aligned) into `way`. */

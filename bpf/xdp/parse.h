@@ -31,6 +31,7 @@ struct pkt {
   __u8 df;      /* IPv4 don't-fragment bit */
   __u8 icmp_type;
   __u8 icmp_code;
+  __u8 tcp_syn;    /* TCP SYN without ACK: a connection's first packet */
   __u32 frame_len; /* as received (rx_bytes, traffic statistics) */
   /* src/dst/proto/family always; ports unless FRAG_LATER. 8-byte aligned
    * so that filling it from the packet takes word stores. */
@@ -120,6 +121,7 @@ MAGLB_INLINE __u32 parse_l4(void *data, void *end, struct pkt *p) {
     if (l4_len < 20 || (void *)(l4 + 20) > end) return MAGLB_C_DROP_BAD_L4;
     __u32 doff = (l4[12] >> 4) * 4;
     if (doff < 20 || doff > l4_len) return MAGLB_C_DROP_BAD_L4;
+    p->tcp_syn = (l4[13] & (MAGLB_TCP_SYN | MAGLB_TCP_ACK)) == MAGLB_TCP_SYN;
   } else if (p->proto == IPPROTO_UDP) {
     if (p->frag == FRAG_LATER) return MAGLB_V_CONTINUE;
     if (l4_len < UDP_HLEN || (void *)(l4 + UDP_HLEN) > end) return MAGLB_C_DROP_BAD_L4;

@@ -129,6 +129,7 @@ std::unique_ptr<XdpDataplane> XdpDataplane::open_or_load(const LoadOptions &opti
     return nullptr;
   }
   dp->skel_->rodata->flow_buckets_per_cpu = per_cpu;
+  dp->skel_->rodata->flow_ncpus = static_cast<uint32_t>(ncpus);
   if (int rc =
           bpf_map__set_max_entries(dp->skel_->maps.maglb_flows, static_cast<uint32_t>(buckets))) {
     *error = "flow table size: " + errno_text(rc);

@@ -211,6 +211,7 @@ MAGLB_STATIC_ASSERT(sizeof(struct maglb_snapshot_vip) == 48, "snapshot vip is 48
   X(FLOW_REBALANCED, "flow_rebalanced", 0)                                       \
   X(FLOW_EVICTED, "flow_evicted", 0)                                             \
   X(FLOW_EXPIRED, "flow_expired", 0)                                             \
+  X(FLOW_ADOPTED_OTHER_CPU, "flow_adopted_other_cpu", 0)                         \
   X(FRAGMENTS, "fragments", 0)                                                   \
   X(ICMP_ERROR_FORWARDED, "icmp_error_forwarded", 0)                             \
   X(DROP_RUNT, "drop_runt", 1)                                                   \
