@@ -36,7 +36,8 @@ if ((DOWN)); then topo_down; echo "demo: torn down"; exit 0; fi
 
 scripts/setup.sh
 [[ ${MAGLB_SKIP_BUILD:-0} == 1 ]] || scripts/build.sh >/dev/null
-B=$ROOT/${MAGLB_BUILD_DIR:-build}
+B=${MAGLB_BUILD_DIR:-build}
+[[ $B == /* ]] || B=$ROOT/$B
 topo_down
 ((KEEP)) || { trap topo_down EXIT; trap "exit 1" INT TERM; }
 
@@ -62,7 +63,13 @@ for i in 1 2 3; do
   printf '%-8s %8d %7.1f%% %5d (%4.1f%%)\n' "b$i" "$n" "$(echo "100*$n/$REQUESTS" | bc -l)" \
     "${WEIGHTS[$((i - 1))]}" "$(echo "100*${WEIGHTS[$((i - 1))]}/$total_w" | bc -l)"
 done
-((${seen[FAILED]:-0} == 0)) || echo "failed requests: ${seen[FAILED]}"
+# The demo is README's first command: it fails loudly if the load balancer
+# did not do its job (a failed request, or a backend that never answered).
+demo_ok=1
+((${seen[FAILED]:-0} == 0)) || { echo "demo: FAILED requests: ${seen[FAILED]} of $REQUESTS" >&2; demo_ok=0; }
+for i in 1 2 3; do
+  ((${seen[b$i]:-0} > 0)) || { echo "demo: backend b$i answered no request" >&2; demo_ok=0; }
+done
 
 echo "== IPv6: curl http://[$TOPO_VIP6]/ -> $(topo_exec cl curl -s -m 2 "http://[$TOPO_VIP6]/")"
 echo "== UDP: 5 requests to $TOPO_VIP4:5353 -> $(topo_exec cl /usr/bin/python3 tests/e2e/udp_ask.py $TOPO_VIP4 5353 5 | tr '\n' ' ')"
@@ -73,3 +80,9 @@ lb_ctl "$B" vip show "$TOPO_VIP4:80/tcp"
 if ((KEEP)); then
   echo "demo left running: 'sudo ip netns exec $(topo_ns cl) curl http://$TOPO_VIP4/' to use it, 'sudo scripts/demo.sh --down' to stop it"
 fi
+if ((!demo_ok)); then
+  echo "demo: the load balancer did not serve every request; the daemon's last lines:" >&2
+  tail -20 "$TOPO_DIR/maglbd.log" >&2 || true
+  exit 1
+fi
+echo "demo: OK ($REQUESTS of $REQUESTS requests served, every backend answered)"

@@ -378,7 +378,7 @@ json CommandHandler::trace(const Request &r) {
   std::copy(std::begin(dst->addr), std::end(dst->addr), flow.destination.bytes.begin());
   flow.destination_port = ntohs(dst->port);
   flow.protocol = dst->proto;
-  json out = trace_flow(balancer_.vips(), flow);
+  json out = trace_flow(balancer_.vips(), flow, balancer_.generation());
   out["generation"] = balancer_.generation();
   return ok_response(std::move(out));
 }

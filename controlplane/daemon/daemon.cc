@@ -177,8 +177,23 @@ int Daemon::run() {
     metrics_->expire(now);
     if (bgp_) bgp_->after_event(*balancer_, counters_.dataplane_up);
   }
-  if (bgp_) bgp_->shutdown();
   checker_->stop();
+  if (bgp_) {
+    // Graceful stop behind ECMP (docs/scale-out.md): withdraw every VIP,
+    // keep forwarding for the withdraw delay while the routers move the
+    // flows to the other instances, stop BIRD, then stop forwarding, so
+    // this instance no longer takes traffic it is no longer announcing.
+    bgp_->shutdown();
+    if (std::string e = programmer_->stop_forwarding(); !e.empty()) {
+      log_.error("could not stop forwarding after the withdraw", {{"error", e}});
+    } else {
+      log_.info("forwarding stopped after the withdraw; the dataplane keeps its state",
+                {{"generation", std::to_string(balancer_->generation())}});
+    }
+    return 0;
+  }
+  // Without BGP nothing else would carry the traffic: the dataplane keeps
+  // forwarding with its last tables, and a restarted maglbd takes over.
   log_.info("maglbd stopped; the dataplane keeps forwarding with its last tables",
             {{"generation", std::to_string(balancer_->generation())}});
   return 0;

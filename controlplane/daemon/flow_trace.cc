@@ -50,7 +50,7 @@ const InstalledVip *match_vip(const std::vector<InstalledVip> &vips, const FlowS
   return find_key(vips, key_of(flow, 0));
 }
 
-json trace_flow(const std::vector<InstalledVip> &vips, const FlowSpec &flow) {
+json trace_flow(const std::vector<InstalledVip> &vips, const FlowSpec &flow, uint64_t generation) {
   const std::string proto = flow.protocol == 17 ? "udp" : "tcp";
   json out = {{"source", config::format_endpoint({flow.source, flow.source_port})},
               {"destination", snapshot::format_vip(key_of(flow, flow.destination_port))}};
@@ -122,10 +122,10 @@ json trace_flow(const std::vector<InstalledVip> &vips, const FlowSpec &flow) {
                       (b.name.empty() ? "" : " (" + b.name + ")"));
     }
   }
-  steps.push_back(
-      "this is where a NEW flow goes now (snapshot generation of the table); an "
-      "established flow keeps the backend its flow-table entry names as long as "
-      "that backend is still in the VIP, even drained. Fragments use the 3-tuple.");
+  steps.push_back("this is where a NEW flow goes now (table of snapshot generation " +
+                  std::to_string(generation) +
+                  "); an established flow keeps the backend its flow-table entry names as long as "
+                  "that backend is still in the VIP, even drained. Fragments use the 3-tuple.");
   out["steps"] = steps;
   return out;
 }

@@ -30,6 +30,9 @@ const InstalledVip *match_vip(const std::vector<InstalledVip> &vips, const FlowS
                               bool *all_ports);
 
 // The masked key, hash, slot and backend, with a sentence on each step.
-nlohmann::json trace_flow(const std::vector<InstalledVip> &vips, const FlowSpec &flow);
+// generation: the snapshot generation `vips` were installed with (named in
+// the last step, so an answer can be matched to the table it came from).
+nlohmann::json trace_flow(const std::vector<InstalledVip> &vips, const FlowSpec &flow,
+                          uint64_t generation);
 
 }  // namespace maglb::daemon

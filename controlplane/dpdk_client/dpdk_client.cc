@@ -174,6 +174,10 @@ Reply Client::ping() {
   return request(MAGLB_CTL_PING, {});
 }
 
+Reply Client::stop_forwarding() {
+  return request(MAGLB_CTL_STOP_FORWARDING, {});
+}
+
 Reply Client::install_snapshot(std::span<const uint8_t> blob) {
   return request(MAGLB_CTL_INSTALL_SNAPSHOT, blob);
 }

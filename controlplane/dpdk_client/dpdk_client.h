@@ -46,6 +46,8 @@ class Client {
   // On success *stats holds the parsed document; a reply that is not JSON
   // becomes status MAGLB_CTL_INTERNAL with the parser's message.
   Reply get_stats(nlohmann::json *stats);
+  // STOP_FORWARDING: RX off until the next install_snapshot.
+  Reply stop_forwarding();
 
   // One framed request, one response.
   Reply request(uint16_t type, std::span<const uint8_t> payload);

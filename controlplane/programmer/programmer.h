@@ -57,6 +57,14 @@ class Programmer {
   // and, after a dataplane restart, re-send the settings and the last
   // installed snapshot (so forwarding resumes without the daemon's help).
   virtual std::string check() = 0;
+
+  // Ends forwarding, keeping the dataplane's state (the last graceful-stop
+  // step with BGP: the routes are withdrawn and the withdraw delay has
+  // passed, so the routers have moved the flows elsewhere). DPDK: the
+  // workers stop receiving until the next install. XDP: the program is
+  // detached from every interface; its pinned maps (connection tracking,
+  // tables) stay for the next open(). Returns "" or the error.
+  virtual std::string stop_forwarding() = 0;
 };
 
 // Receives what an adapter has to say outside a call's result: warnings at

@@ -70,6 +70,13 @@ std::string DpdkProgrammer::stats(nlohmann::json *out) {
   return normalize_dpdk_stats(doc, out);
 }
 
+std::string DpdkProgrammer::stop_forwarding() {
+  bool fresh = false;
+  if (std::string e = ensure_connected(&fresh); !e.empty()) return e;
+  dpdk_client::Reply r = client_->stop_forwarding();
+  return r.ok() ? "" : "dpdk dataplane: STOP_FORWARDING " + r.message;
+}
+
 std::string DpdkProgrammer::check() {
   bool fresh = false;
   if (std::string e = ensure_connected(&fresh); !e.empty()) return e;

@@ -26,6 +26,7 @@ class DpdkProgrammer : public Programmer {
   std::string program(std::span<const uint8_t> blob) override;
   std::string stats(nlohmann::json *out) override;
   std::string check() override;
+  std::string stop_forwarding() override;
 
  private:
   // Connects and sends SET_INTERFACE when there is no live connection.

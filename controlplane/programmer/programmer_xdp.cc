@@ -27,7 +27,6 @@ std::string pin_root_for_this_netns() {
   return "/sys/fs/bpf/maglb/netns-" + std::to_string(static_cast<unsigned long>(st.st_ino));
 }
 
-
 using nlohmann::json;
 
 // The id of the program attached to the interface in either mode, 0 if none.
@@ -117,6 +116,19 @@ std::string XdpProgrammer::check() {
     }
   }
   return "";
+}
+
+std::string XdpProgrammer::stop_forwarding() {
+  if (ports_.empty()) return "xdp dataplane not opened";
+  std::string errors;
+  for (Port &port : ports_) {
+    if (std::string e = port.dp->detach(); !e.empty())
+      errors += (errors.empty() ? "" : "; ") + ("xdp on " + port.ifname + ": " + e);
+  }
+  // Closed: check() must not re-attach what was stopped on purpose. The
+  // pinned maps stay for the next open().
+  ports_.clear();
+  return errors;
 }
 
 std::string XdpProgrammer::stats(json *out) {

@@ -30,6 +30,7 @@ class XdpProgrammer : public Programmer {
   std::string stats(nlohmann::json *out) override;
   // Re-attaches a program someone removed from its interface.
   std::string check() override;
+  std::string stop_forwarding() override;
 
  private:
   struct Port {

@@ -34,6 +34,11 @@ enum maglb_ctl_type {
   MAGLB_CTL_INSTALL_SNAPSHOT = 2, /* payload: the ABI snapshot blob */
   MAGLB_CTL_SET_INTERFACE = 3,    /* payload: JSON, docs/dataplane.md */
   MAGLB_CTL_GET_STATS = 4,        /* payload empty; response: JSON */
+  /* payload empty: the workers stop polling their RX queues (the NIC drops
+   * what arrives) until the next successful INSTALL_SNAPSHOT. Sent by maglbd
+   * at the end of a graceful stop with BGP, once the routes are withdrawn
+   * and the withdraw delay has passed (docs/scale-out.md). */
+  MAGLB_CTL_STOP_FORWARDING = 5,
 };
 
 enum maglb_ctl_status {

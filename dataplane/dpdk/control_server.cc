@@ -20,7 +20,8 @@ constexpr size_t kReadChunk = 1u << 20;
 
 bool known_type(uint16_t type) {
   return type == MAGLB_CTL_PING || type == MAGLB_CTL_INSTALL_SNAPSHOT ||
-         type == MAGLB_CTL_SET_INTERFACE || type == MAGLB_CTL_GET_STATS;
+         type == MAGLB_CTL_SET_INTERFACE || type == MAGLB_CTL_GET_STATS ||
+         type == MAGLB_CTL_STOP_FORWARDING;
 }
 
 }  // namespace

@@ -284,6 +284,13 @@ ControlResponse Engine::handle(uint16_t type, std::span<const uint8_t> payload) 
         return set_interface(payload);
       case MAGLB_CTL_GET_STATS:
         return reply(MAGLB_CTL_OK, stats_json());
+      case MAGLB_CTL_STOP_FORWARDING:
+        // The same gate as --wait-for-table: rx_burst is skipped, so no
+        // frame is taken in; the next install opens it again.
+        __atomic_store_n(&shared_.rx_enabled, false, __ATOMIC_RELEASE);
+        return reply(MAGLB_CTL_OK, "forwarding stopped at generation " +
+                                       std::to_string(generation()) +
+                                       " (RX off until the next install)");
       default:
         return reply(MAGLB_CTL_BAD_REQUEST, "unknown request type " + std::to_string(type));
     }

@@ -129,7 +129,11 @@ fleet_start_daemon() {
   local k=$1 cfg=$2 b=$3 dir="$TOPO_DIR/lb$1"
   # nsenter directly (not through a function), so that $! is maglbd itself
   # (nsenter execs it) and a signal to that pid reaches the daemon.
-  nsenter --net="/var/run/netns/$(topo_ns "lb$k")" "$b/controlplane/daemon/maglbd" --config "$cfg" \
+  local caps
+  caps=$(maglbd_caps) || return 1
+  # setpriv execs maglbd inside its unit's capability bounding set (lb.sh).
+  nsenter --net="/var/run/netns/$(topo_ns "lb$k")" setpriv --bounding-set "$caps" \
+    "$b/controlplane/daemon/maglbd" --config "$cfg" \
     >>"$dir/maglbd.log" 2>&1 &
   echo $! >"$dir/maglbd.pid"
   wait_for 30 "maglbd in lb$k" fleet_ctl "$k" "$b" status

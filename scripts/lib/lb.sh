@@ -43,6 +43,21 @@ lb_start_dataplane() {
   wait_for 60 "the DPDK dataplane's control socket" test -S "$TOPO_DIR/dataplane.sock"
 }
 
+# maglbd_caps: the capability bounding set of maglbd's systemd unit
+# (scripts/systemd/maglbd.service.in), in setpriv's syntax. The demo and
+# every end-to-end test run maglbd, and the BIRD it starts, inside exactly
+# that set, so a capability the unit lacks fails a test (docs/daemon.md
+# section 9) instead of an operator's first start.
+maglbd_caps() {
+  local unit line
+  unit="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/systemd/maglbd.service.in"
+  line=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
+  [[ -n $line ]] || { echo "maglbd_caps: no CapabilityBoundingSet in $unit" >&2; return 1; }
+  local caps=-all c
+  for c in $line; do caps+=",+$(echo "${c#CAP_}" | tr 'A-Z' 'a-z')"; done
+  echo "$caps"
+}
+
 # lb_start_daemon CONFIG BUILD_DIR: maglbd in the lb namespace. nsenter, not
 # `ip netns exec`, so XDP maps pinned under /sys/fs/bpf survive a restart.
 lb_start_daemon() {
@@ -50,7 +65,11 @@ lb_start_daemon() {
   # nsenter itself, not the topo_nsenter function: a function run with `&`
   # is a subshell, and its pid (what lb_stop_daemon kills) would not be
   # maglbd's. nsenter execs maglbd, so $! is maglbd.
-  nsenter --net="/var/run/netns/$(topo_ns lb)" "$b/controlplane/daemon/maglbd" --config "$cfg" \
+  local caps
+  caps=$(maglbd_caps) || return 1
+  # setpriv execs maglbd too, inside the unit's capability bounding set.
+  nsenter --net="/var/run/netns/$(topo_ns lb)" setpriv --bounding-set "$caps" \
+    "$b/controlplane/daemon/maglbd" --config "$cfg" \
     >>"$TOPO_DIR/maglbd.log" 2>&1 &
   echo $! >"$TOPO_DIR/maglbd.pid"
   wait_for 30 "maglbd's control socket" lb_ctl "$b" status

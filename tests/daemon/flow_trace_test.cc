@@ -57,7 +57,7 @@ uint32_t murmur3(const uint8_t *data, size_t len, uint32_t seed) {
 
 TEST(FlowTrace, FiveTupleHashSlotAndBackend) {
   const std::vector<InstalledVip> vips = {vip("198.18.0.100", 80, MAGLB_HASH_5TUPLE, 17)};
-  const nlohmann::json t = trace_flow(vips, flow(80));
+  const nlohmann::json t = trace_flow(vips, flow(80), 7);
   ASSERT_EQ(t["verdict"], "forward") << t.dump(2);
   uint8_t key[40] = {};
   const uint8_t src[4] = {198, 18, 0, 5}, dst[4] = {198, 18, 0, 100};
@@ -72,6 +72,9 @@ TEST(FlowTrace, FiveTupleHashSlotAndBackend) {
   const uint32_t h = murmur3(key, sizeof(key), 0x6d61676cu);
   EXPECT_EQ(t["hash"].get<uint32_t>(), h);
   EXPECT_EQ(t["slot"].get<uint32_t>(), h % 17);
+  // The last step names the generation of the table it read.
+  EXPECT_NE(t["steps"].back().get<std::string>().find("snapshot generation 7"), std::string::npos)
+      << t.dump(2);
   EXPECT_EQ(t["backend"]["address"], (h % 17) % 2 ? "198.18.1.2" : "198.18.1.1");
   EXPECT_EQ(t["vip"], "198.18.0.100:80/tcp");
   const std::string last = t["steps"].back();
@@ -80,10 +83,10 @@ TEST(FlowTrace, FiveTupleHashSlotAndBackend) {
 
 TEST(FlowTrace, SourceAddressHashIgnoresPortsAndDestination) {
   const std::vector<InstalledVip> vips = {vip("198.18.0.100", 0, MAGLB_HASH_SRC_ADDR, 17)};
-  const nlohmann::json a = trace_flow(vips, flow(80));
+  const nlohmann::json a = trace_flow(vips, flow(80), 7);
   FlowSpec other = flow(443);
   other.source_port = 1234;
-  const nlohmann::json b = trace_flow(vips, other);
+  const nlohmann::json b = trace_flow(vips, other, 7);
   EXPECT_EQ(a["hash"], b["hash"]);
   EXPECT_EQ(a["hashed_key"]["dport"], 0);
   EXPECT_EQ(a["hashed_key"]["dst"], "0.0.0.0");
@@ -93,18 +96,18 @@ TEST(FlowTrace, SourceAddressHashIgnoresPortsAndDestination) {
 TEST(FlowTrace, ExactPortBeatsAllPorts) {
   const std::vector<InstalledVip> vips = {vip("198.18.0.100", 0, MAGLB_HASH_5TUPLE, 7),
                                           vip("198.18.0.100", 80, MAGLB_HASH_5TUPLE, 17)};
-  EXPECT_EQ(trace_flow(vips, flow(80))["vip"], "198.18.0.100:80/tcp");
-  EXPECT_EQ(trace_flow(vips, flow(81))["vip"], "198.18.0.100:*/tcp");
+  EXPECT_EQ(trace_flow(vips, flow(80), 7)["vip"], "198.18.0.100:80/tcp");
+  EXPECT_EQ(trace_flow(vips, flow(81), 7)["vip"], "198.18.0.100:*/tcp");
 }
 
 TEST(FlowTrace, NoVipPassesAndEmptyTableDrops) {
   std::vector<InstalledVip> vips = {vip("198.18.0.100", 80, MAGLB_HASH_5TUPLE, 17)};
-  EXPECT_EQ(trace_flow(vips, flow(81))["verdict"], "pass");
+  EXPECT_EQ(trace_flow(vips, flow(81), 7)["verdict"], "pass");
   FlowSpec udp = flow(80);
   udp.protocol = 17;
-  EXPECT_EQ(trace_flow(vips, udp)["verdict"], "pass");
+  EXPECT_EQ(trace_flow(vips, udp, 7)["verdict"], "pass");
   vips[0].table.assign(17, MAGLB_SLOT_EMPTY);
-  const nlohmann::json t = trace_flow(vips, flow(80));
+  const nlohmann::json t = trace_flow(vips, flow(80), 7);
   EXPECT_EQ(t["verdict"], "drop");
   EXPECT_FALSE(t.contains("backend"));
 }
@@ -113,7 +116,7 @@ TEST(FlowTrace, MixedFamiliesAreInvalid) {
   const std::vector<InstalledVip> vips = {vip("198.18.0.100", 80, MAGLB_HASH_5TUPLE, 17)};
   FlowSpec f = flow(80);
   f.source = *config::parse_address("2001:db8::5");
-  EXPECT_EQ(trace_flow(vips, f)["verdict"], "invalid");
+  EXPECT_EQ(trace_flow(vips, f, 7)["verdict"], "invalid");
 }
 
 }  // namespace

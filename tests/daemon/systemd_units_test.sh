@@ -17,7 +17,7 @@ for unit in maglbd maglb-dataplane; do
     echo "FAIL - $unit.service: $out"; fails=$((fails + 1))
   fi
 done
-want=(CapabilityBoundingSet=CAP_BPF\ CAP_NET_ADMIN\ CAP_PERFMON\ CAP_SYS_ADMIN\ CAP_SYS_RESOURCE\ CAP_NET_RAW\ CAP_CHOWN
+want=(CapabilityBoundingSet=CAP_BPF\ CAP_NET_ADMIN\ CAP_PERFMON\ CAP_SYS_ADMIN\ CAP_SYS_RESOURCE\ CAP_NET_RAW\ CAP_CHOWN\ CAP_NET_BIND_SERVICE
   NoNewPrivileges=yes ProtectSystem=strict UMask=0077 ProtectKernelModules=yes
   RestrictAddressFamilies=AF_UNIX\ AF_INET\ AF_INET6\ AF_NETLINK)
 for line in "${want[@]}"; do

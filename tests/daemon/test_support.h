@@ -49,6 +49,10 @@ class FakeProgrammer : public programmer::Programmer {
     return stats_error;
   }
   std::string check() override { return check_error; }
+  std::string stop_forwarding() override {
+    ++stop_calls;
+    return "";
+  }
 
   uint64_t installed_generation_at_open = 0;
   std::string fail_with;  // program() fails with this while non-empty
@@ -56,6 +60,7 @@ class FakeProgrammer : public programmer::Programmer {
   std::string stats_error;
   nlohmann::json stats_doc = nlohmann::json::object();
   int program_calls = 0;
+  int stop_calls = 0;                       // stop_forwarding() calls
   std::vector<std::vector<uint8_t>> blobs;  // successfully "installed"
 };
 

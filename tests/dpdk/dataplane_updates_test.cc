@@ -585,5 +585,51 @@ TEST_F(RingDataplaneTest, ResolvesGatewayAndAnswersForItself) {
   EXPECT_EQ(s["neighbors"]["nd_advertisements_sent"], 1);
 }
 
+// STOP_FORWARDING (the last step of a graceful stop with BGP): the worker
+// takes nothing more from its RX queue, though it keeps looping, until the
+// next install, which resumes forwarding of what waited.
+TEST_F(RingDataplaneTest, StopForwardingHoldsRxUntilTheNextInstall) {
+  Generation g1 = make_generation(1, {{1, 1}, {2, 1}});
+  auto r = client_->install_snapshot(g1.blob);
+  ASSERT_TRUE(r.ok()) << r.message;
+  auto drain = [&] {
+    return wait_until(
+        [&] {
+          receive_some([](const Output &) {});
+          return in_flight_ == 0;
+        },
+        10s);
+  };
+  auto send = [&](unsigned n) {  // send_some enqueues at most one burst of 32
+    const uint64_t target = sent_ + n;
+    while (sent_ < target) send_some(static_cast<unsigned>(target - sent_), [](int) {});
+  };
+  send(64);
+  ASSERT_TRUE(drain());
+  ASSERT_EQ(received_, 64u);
+
+  r = client_->stop_forwarding();
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(r.message, "forwarding stopped at generation 1 (RX off until the next install)");
+  EXPECT_EQ(stats()["rx_enabled"], false);
+  const uint64_t rx_before = stats()["totals"]["rx_packets"].get<uint64_t>();
+  send(64);
+  // The worker goes on looping (its loop counter moves by thousands) and
+  // still leaves every frame in the ring.
+  auto loops = [&] { return stats()["workers"][0]["engine"]["loops"].get<uint64_t>(); };
+  const uint64_t loops0 = loops();
+  ASSERT_TRUE(wait_until([&] { return loops() > loops0 + 10000; }, 10s));
+  EXPECT_EQ(rte_ring_count(rx_), 64u);
+  EXPECT_EQ(stats()["totals"]["rx_packets"].get<uint64_t>(), rx_before);
+  receive_some([](const Output &) {});
+  EXPECT_EQ(received_, 64u);
+
+  r = client_->install_snapshot(make_generation(2, {{1, 1}, {2, 1}}).blob);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(stats()["rx_enabled"], true);
+  ASSERT_TRUE(drain());
+  EXPECT_EQ(received_, 128u);
+}
+
 }  // namespace
 }  // namespace maglb::dpdk_test

@@ -53,10 +53,13 @@ check "the dataplane survived" lb_ctl "$BUILD" stats
 touch "$TOPO_DIR/stop"
 wait $client
 check "the counter invariant holds exactly" wait_for 10 "a consistent read" invariant_holds
-log "sent: syn $(cat "$TOPO_DIR/syn.json"), junk $(cat "$TOPO_DIR/junk.json")"
-report=$(/usr/bin/python3 - "$TOPO_DIR" <<'PY'
+capacity=$(lb_ctl "$BUILD" stats --json | /usr/bin/python3 -c '
 import json, sys
-d = sys.argv[1]
+print(json.load(sys.stdin)["flows"]["capacity"])')
+log "sent: syn $(cat "$TOPO_DIR/syn.json"), junk $(cat "$TOPO_DIR/junk.json")"
+report=$(/usr/bin/python3 - "$TOPO_DIR" "$capacity" <<'PY'
+import json, sys
+d, capacity = sys.argv[1], int(sys.argv[2])
 a, b = json.load(open(d + "/start.json")), json.load(open(d + "/end.json"))
 delta = {k: b[k] - a.get(k, 0) for k in b}
 junk = json.load(open(d + "/junk.json"))
@@ -72,12 +75,20 @@ print("flow_new", delta["flow_new"], "flow_evicted", delta["flow_evicted"], "syn
       "pass", delta["pass_to_kernel"], "non_vip_sent", junk["non_vip"])
 print("MISMATCH " + "; ".join(bad) if bad else "EXACT")
 print("OVERFLOW" if delta["flow_new"] > 4096 * 2 else "NO-OVERFLOW")
+# Every insert takes a free slot (at most `capacity` of them; nothing times
+# out during the test) or evicts a live flow, which is counted: so evictions
+# make up at least the inserts beyond the capacity, and never exceed inserts.
+ev, new = delta["flow_evicted"], delta["flow_new"]
+print("EVICTED-COUNTED" if new - capacity <= ev <= new and ev > 0 else
+      f"EVICTED-WRONG {ev} evicted, {new} new, capacity {capacity}")
 print("PASSED" if delta["pass_to_kernel"] >= junk["non_vip"] else "PASS-SHORT")
 PY
 )
 log "$report"
 check "every junk frame in its drop counter, no unexplained drop" grep -q '^EXACT' <<<"$report"
 check "the flood inserted more flows than the table holds (eviction ran)" grep -q '^OVERFLOW' <<<"$report"
+check "evictions counted: flow_new - capacity <= flow_evicted <= flow_new" \
+  grep -q '^EVICTED-COUNTED' <<<"$report"
 check "non-VIP frames passed to the kernel" grep -q '^PASSED' <<<"$report"
 read -r total broken moved < <(/usr/bin/python3 -c "
 import json

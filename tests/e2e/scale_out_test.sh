@@ -134,8 +134,10 @@ log "long-lived connections: ${#lc_lb[@]}, on lb2 $on2, on lb3 $on3"
 check "long-lived connections on lb2 and on lb3" test "$on2" -gt 0 -a "$on3" -gt 0
 
 # Graceful: SIGTERM maglbd on lb2; it withdraws, keeps forwarding for
-# withdraw_delay_ms, then stops BIRD. Then lb2 stops forwarding for good
-# (link down): every flow still sent there would be lost.
+# withdraw_delay_ms, stops BIRD, then stops forwarding itself (detaches
+# XDP; its link stays up): a flow the routers still sent there would now be
+# lost, so the connections' survival shows the withdrawal came first.
+check "lb2's XDP program is attached before the stop" bash -c "ip -n $(topo_ns lb2) link show eth0 | grep -q 'prog/xdp'"
 r0=$(rounds)
 t0=$(now)
 kill -TERM "$(cat "$TOPO_DIR/lb2/maglbd.pid")"
@@ -145,7 +147,9 @@ check "graceful stop of lb2: its IPv6 route is withdrawn" poll_until 15 paths_ar
 graceful6_ms=$(ms_since "$t0")
 check "maglbd on lb2 exited after the withdraw delay" \
   wait_for 15 "maglbd on lb2 to exit" bash -c "! kill -0 $(cat "$TOPO_DIR/lb2/maglbd.pid")"
-ip -n "$(topo_ns lb2)" link set eth0 down
+check "lb2 stopped forwarding after the withdraw (logged)" \
+  grep -q "forwarding stopped after the withdraw" "$TOPO_DIR/lb2/maglbd.log"
+check "lb2's XDP program is detached" bash -c "! ip -n $(topo_ns lb2) link show eth0 | grep -q 'prog/xdp'"
 check "long-lived connections keep going after lb2 stopped" wait_for 30 "5 more rounds" progress $((r0 + 5))
 log "failover (graceful stop of lb2): route withdrawn on the router after ${graceful_ms} ms (IPv4), ${graceful6_ms} ms (IPv6)"
 
@@ -169,14 +173,23 @@ log "failover (link down on lb3): route withdrawn after ${linkdown_ms} ms, every
 r0=$(rounds)
 kill -9 "$(cat "$TOPO_DIR/lb1/maglbd.pid")"
 wait_for 10 "maglbd on lb1 to die" bash -c "! kill -0 $(cat "$TOPO_DIR/lb1/maglbd.pid")"
+installs0=$(grep -c "first table installed after the restart" "$TOPO_DIR/lb1/maglbd.log")
 fleet_start_daemon 1 "$TOPO_DIR/lb1/maglb.json" "$BUILD"
-min4=9 min6=9
-for ((i = 0; i < 60; i++)); do  # 3 s of samples: past the restart's first health round
+# Sample the router's paths until the restarted daemon has installed its
+# first table (the moment it could flap the routes) and 1 s beyond, 20 s
+# at most.
+min4=9 min6=9 settled=0 samples=0
+for ((i = 0; i < 400 && settled < 20; i++)); do
   p4=$(fleet_paths $TOPO_VIP4) p6=$(fleet_paths $TOPO_VIP6)
   ((p4 < min4)) && min4=$p4
   ((p6 < min6)) && min6=$p6
+  samples=$((samples + 1))
+  (($(grep -c "first table installed after the restart" "$TOPO_DIR/lb1/maglbd.log") > installs0)) &&
+    settled=$((settled + 1))
   sleep 0.05
 done
+check "the restarted maglbd installed its first table while the routes were watched ($samples samples)" \
+  test "$settled" -ge 20
 check "maglbd crash + restart on lb1: the routes stayed (fewest paths seen: $min4 IPv4, $min6 IPv6)" \
   test "$min4" -eq 1 -a "$min6" -eq 1
 check "the restarted maglbd adopted the running BIRD" grep -q "BIRD is running" "$TOPO_DIR/lb1/maglbd.log"

@@ -61,6 +61,7 @@ class RecordingProgrammer : public programmer::Programmer {
     return "";
   }
   std::string check() override { return ""; }
+  std::string stop_forwarding() override { return ""; }
 };
 
 std::string read_file(const std::string &path) {

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer binary for a bounded time from its committed corpus.
 # Usage: run_fuzzer.sh FUZZER_BINARY CORPUS_DIR [SECONDS]
-# SECONDS defaults to $MAGLB_FUZZ_SECONDS or 45. New inputs go to a scratch
+# SECONDS defaults to $MAGLB_FUZZ_SECONDS or 60. New inputs go to a scratch
 # directory (the committed corpus is only read); a crash, leak, timeout or
 # sanitizer report fails the run and leaves the input under
 # $MAGLB_FUZZ_ARTIFACTS (default: fuzz-artifacts/ next to the binary),
 # with the command that replays it.
 set -uo pipefail
-bin=$1 corpus=$2 seconds=${3:-${MAGLB_FUZZ_SECONDS:-45}}
+bin=$1 corpus=$2 seconds=${3:-${MAGLB_FUZZ_SECONDS:-60}}
 name=$(basename "$bin")
 artifacts=${MAGLB_FUZZ_ARTIFACTS:-$(dirname "$bin")/fuzz-artifacts}/$name
 mkdir -p "$artifacts"
