@@ -411,6 +411,32 @@ class DaemonXdpE2E(unittest.TestCase):
         self.assertFalse(answer["ok"])
         self.assertTrue(answer["error"].startswith("malformed request"))
         self.ctl("status")
+
+        def exchange(payload, shut_write=False):
+            """Sends payload on a fresh connection; the one response line."""
+            c = socket.socket(socket.AF_UNIX)
+            c.settimeout(10)
+            c.connect(self.sock)
+            c.sendall(payload)
+            if shut_write:
+                c.shutdown(socket.SHUT_WR)
+            line = c.makefile().readline()
+            c.close()
+            return json.loads(line)
+        # Unknown command: an error that lists the known ones.
+        answer = exchange(b'{"command": "frobnicate"}\n')
+        self.assertFalse(answer["ok"])
+        self.assertIn('unknown command "frobnicate"', answer["error"])
+        # Oversized: more than the 1 MiB request limit without a newline.
+        answer = exchange(b"{" + b" " * (1 << 20) + b"x")
+        self.assertFalse(answer["ok"])
+        self.assertTrue(answer["error"].startswith("request too large"), answer["error"])
+        # Truncated: half a request, then the client closes its side.
+        answer = exchange(b'{"command": "sta', shut_write=True)
+        self.assertFalse(answer["ok"])
+        self.assertIn("truncated request", answer["error"])
+        # And the daemon still serves.
+        self.ctl("status")
         # Another user cannot even open the socket (mode 0600).
         r = subprocess.run([MAGLBCTL, "status", "--socket", self.sock], text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
