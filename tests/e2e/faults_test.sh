@@ -5,7 +5,9 @@
 #      breaking or moving a single connection.
 #   2. (dpdk) kill -9 of the dataplane: maglbd notices (status, metrics,
 #      log) and, when it is back, re-sends its settings and tables: traffic
-#      flows again without any command.
+#      flows again without any command. (xdp) the program removed from the
+#      interface by someone else: maglbd's next check re-attaches it, with
+#      the pinned maps, so traffic flows again and no connection breaks.
 #   3. a config file replaced by a truncated one, then reload (command and
 #      SIGHUP): rejected, the running config and tables untouched.
 #   4. a backend that accepts TCP but never answers HTTP: the HTTP check
@@ -75,6 +77,15 @@ if [[ $MODE == dpdk ]]; then
   check "maglbd re-sent settings and tables to the new dataplane" \
     wait_for 10 "the re-send message" grep -q "re-sent its settings and tables" "$TOPO_DIR/maglbd.log"
   check "traffic flows through the restarted dataplane" wait_for 20 "service" served_all 20
+else
+  attached() { ip -n "$(topo_ns lb)" link show eth0 | grep -q 'prog/xdp'; }
+  check "the XDP program is attached before the fault" attached
+  ip -n "$(topo_ns lb)" link set dev eth0 xdp off
+  check "the XDP program is gone" fails attached
+  check "maglbd re-attached it" wait_for 15 "the program back on eth0" attached
+  check "the log says it was re-attached" \
+    wait_for 5 "the re-attach message" grep -q "the program had been removed; re-attached" "$TOPO_DIR/maglbd.log"
+  check "traffic flows through the re-attached program" wait_for 20 "service" served_all 20
 fi
 
 # ---- 3. a truncated config file on reload
