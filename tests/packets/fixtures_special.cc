@@ -50,6 +50,13 @@ void add_special_fixtures(std::vector<Fixture> &out) {
                                "non-first fragment (no ports): found through the FRAG_ONLY "
                                "alias, same 3-tuple slot as its first fragment",
                                later, "A", table_pick(A, h), h, {{MAGLB_C_FRAGMENTS, 1}}));
+    // Found by fuzz_xdp_parity: the XDP program required 48 bytes after the
+    // outer header whatever its size, so IPIP of an inner packet shorter
+    // than 28 bytes was drop_no_headroom there.
+    const Bytes tiny = from_peer().Ipv4(c4, A.addr, o).Payload(4).Build();
+    out.push_back(make_forward(m, "ipv4_later_fragment_4_bytes_ipip",
+                               "non-first fragment of 4 bytes (inner packet 24 bytes) in IPIP",
+                               tiny, "A", table_pick(A, h), h, {{MAGLB_C_FRAGMENTS, 1}}));
   }
   {
     const uint32_t h = spec_hash(flow_key(c4, K.addr, 0, 0, tcp), MAGLB_HASH_3TUPLE);
