@@ -163,11 +163,16 @@ MAGLB_INLINE __u32 emit_forward(struct xdp_md *ctx, const struct pkt *p, __u8 me
   if (put_l2(data, end, l2, p->vlan, tci, outer_v6 ? ETH_P_IPV6 : ETH_P_IP))
     return MAGLB_C_DROP_NO_HEADROOM;
   __u8 *outer = data + l3;
-  if ((void *)(outer + IPV6_HLEN + UDP_HLEN) > end) return MAGLB_C_DROP_NO_HEADROOM;
-  if (outer_v6)
+  /* Bounds of the header written, not of the largest one: IPIP of an
+   * inner packet under 28 bytes (an IPv4 later fragment) is shorter than
+   * 48 bytes after the outer header (fuzz_xdp_parity). */
+  if (outer_v6) {
+    if ((void *)(outer + IPV6_HLEN) > end) return MAGLB_C_DROP_NO_HEADROOM;
     *(struct outer_ipv6 *)(void *)outer = o6;
-  else
+  } else {
+    if ((void *)(outer + IPV4_HLEN) > end) return MAGLB_C_DROP_NO_HEADROOM;
     *(struct outer_ipv4 *)(void *)outer = o4;
+  }
   if (!gue) return MAGLB_V_TX;
 
   __u8 *u = outer + outer_hl;

@@ -27,7 +27,8 @@ inline uint32_t swap_ports(uint32_t ports) {
 
 // TCP/UDP header checks of docs/forwarding.md section 1. A first fragment's
 // UDP length describes the whole datagram, so it is not compared with the
-// bytes of this fragment.
+// bytes of this fragment; it is still at least the UDP header (the XDP
+// parser checks that too: fuzz_xdp_parity found the core forwarding it).
 inline bool l4_ok(uint8_t proto, const uint8_t *l4, uint32_t l4len, bool fragment) {
   if (proto == kProtoTcp) {
     if (l4len < 20) return false;
@@ -35,9 +36,8 @@ inline bool l4_ok(uint8_t proto, const uint8_t *l4, uint32_t l4len, bool fragmen
     return doff >= 5 && doff * 4 <= l4len;
   }
   if (l4len < 8) return false;
-  if (fragment) return true;
   const uint32_t ulen = be16(l4 + 4);
-  return ulen >= 8 && ulen <= l4len;
+  return ulen >= 8 && (fragment || ulen <= l4len);
 }
 
 inline bool tcp_or_udp(uint8_t proto) {

@@ -11,6 +11,9 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+// Optional, as in libFuzzer: a fuzzer that needs set-up defines it (and may
+// exit 77 there, which meson reports as a skip).
+extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 namespace {
 
@@ -24,6 +27,7 @@ void run_file(const std::filesystem::path &p) {
 }  // namespace
 
 int main(int argc, char **argv) {
+  if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
   size_t runs = 0;
   for (int i = 1; i < argc; ++i) {
     const std::filesystem::path arg = argv[i];

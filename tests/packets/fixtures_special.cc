@@ -50,6 +50,13 @@ void add_special_fixtures(std::vector<Fixture> &out) {
                                "non-first fragment (no ports): found through the FRAG_ONLY "
                                "alias, same 3-tuple slot as its first fragment",
                                later, "A", table_pick(A, h), h, {{MAGLB_C_FRAGMENTS, 1}}));
+    // Found by fuzz_xdp_parity: the XDP program required 48 bytes after the
+    // outer header whatever its size, so IPIP of an inner packet shorter
+    // than 28 bytes was drop_no_headroom there.
+    const Bytes tiny = from_peer().Ipv4(c4, A.addr, o).Payload(4).Build();
+    out.push_back(make_forward(m, "ipv4_later_fragment_4_bytes_ipip",
+                               "non-first fragment of 4 bytes (inner packet 24 bytes) in IPIP",
+                               tiny, "A", table_pick(A, h), h, {{MAGLB_C_FRAGMENTS, 1}}));
   }
   {
     const uint32_t h = spec_hash(flow_key(c4, K.addr, 0, 0, tcp), MAGLB_HASH_3TUPLE);
@@ -110,6 +117,26 @@ void add_special_fixtures(std::vector<Fixture> &out) {
                                "larger than this fragment and is not checked",
                                first, "B", table_pick(B, h), h, {{MAGLB_C_FRAGMENTS, 1}}));
   }
+  // Found by fuzz_xdp_parity: the core skipped the whole UDP length check
+  // of a first fragment, the XDP parser only its upper bound.
+  out.push_back(make_drop("ipv4_udp_first_fragment_length_below_8",
+                          "UDP first fragment with UDP length 0: below the UDP header, whatever "
+                          "the datagram",
+                          from_peer()
+                              .Ipv4(c4, B.addr, fragment_v4(true, 0))
+                              .Udp(42002, 53, UdpOpts{uint16_t{0}, false})
+                              .Payload(100)
+                              .Build(),
+                          MAGLB_C_DROP_BAD_L4));
+  out.push_back(make_drop("ipv6_udp_first_fragment_length_below_8",
+                          "IPv6 UDP first fragment with UDP length 7",
+                          from_peer()
+                              .Ipv6(c6, D.addr)
+                              .Ipv6Frag(0, true)
+                              .Udp(42003, 53, UdpOpts{uint16_t{7}, false})
+                              .Payload(100)
+                              .Build(),
+                          MAGLB_C_DROP_BAD_L4));
 
   // ---------------------------------------------------------- ICMP errors
   {
