@@ -64,6 +64,9 @@ class FlowTable {
   struct Lookup {
     Slot slot;     // slot.way == -1: miss
     bool expired;  // found but idle for longer than its timeout
+    // The found flow's value bytes (nullptr on a miss): value_at, touch_at
+    // and set_backend_hint_at use it without recomputing the bucket.
+    uint8_t *value;
   };
 
   FlowTable();
@@ -120,6 +123,12 @@ class FlowTable {
   FlowValue value(Slot s) const;
   void set_backend_hint(Slot s, uint16_t hint) { store16(s, kValueOff + 12, hint); }
   void touch(Slot s, uint32_t now_units) { store32(s, kValueOff + 8, now_units); }
+  // The same on Lookup::value (a hit's fields in one place).
+  static FlowValue value_at(const uint8_t *v) {
+    return {load_u32(v), load_u32(v + 4), load_u16(v + 12)};
+  }
+  static void touch_at(uint8_t *v, uint32_t now_units) { std::memcpy(v + 8, &now_units, 4); }
+  static void set_backend_hint_at(uint8_t *v, uint16_t hint) { std::memcpy(v + 12, &hint, 2); }
   // Where a new flow of this family goes: a free slot of the primary
   // bucket (a free line for IPv6), else of the secondary, else an expired
   // one of either, else the least recently used of both. *evicted: live
@@ -210,11 +219,11 @@ inline FlowTable::Lookup FlowTable::lookup(uint32_t hash, const FlowWords &key, 
     b = secondary_of(hash);
     w = find_in(buckets_[b], key);
   }
-  if (w < 0) return {{b, -1}, false};
-  const uint8_t *v = buckets_[b].b + static_cast<uint32_t>(w) * kSlotBytes + kValueOff;
+  if (w < 0) return {{b, -1}, false, nullptr};
+  uint8_t *v = buckets_[b].b + static_cast<uint32_t>(w) * kSlotBytes + kValueOff;
   const uint32_t age = now_units - load_u32(v + 8);  // modulo 2^32 units
   const bool udp = meta_of(buckets_[b]) & (w ? kUdp1 : kUdp0);
-  return {{b, w}, age > (udp ? t.udp : t.tcp)};
+  return {{b, w}, age > (udp ? t.udp : t.tcp), v};
 }
 
 inline FlowValue FlowTable::value(Slot s) const {
