@@ -117,7 +117,19 @@ class FlowTable {
   // be in (or go to) its secondary bucket, prefetches that line. Returns
   // true when the flow is certainly absent (not in the primary, and the
   // primary never overflowed).
-  bool prefetch_secondary(uint32_t hash, const FlowWords &key) const;
+  bool prefetch_secondary(uint32_t hash, const FlowWords &key) const {
+    int32_t way;
+    return probe_primary(hash, key, &way);
+  }
+  // The same, also giving the flow's way in its primary bucket (-1: not
+  // there). Valid for lookup_known() while writes() has not changed.
+  bool probe_primary(uint32_t hash, const FlowWords &key, int32_t *way) const;
+  // Changes with every store(), erase() and clear(): the only calls that
+  // move keys between ways (touch and hints do not).
+  uint32_t writes() const { return writes_; }
+  // lookup() for a flow probe_primary() found in `way` of its primary
+  // bucket, with no writes() since: the same result without the key compare.
+  Lookup lookup_known(uint32_t hash, int32_t way, uint32_t now_units, const Timeouts &t) const;
 
   Lookup lookup(uint32_t hash, const FlowWords &key, uint32_t now_units, const Timeouts &t) const;
   FlowValue value(Slot s) const;
@@ -167,6 +179,7 @@ class FlowTable {
   size_t bytes_ = 0;      // the buckets
   size_t map_bytes_ = 0;  // the mapping: bytes_ rounded up to whole huge pages
   uint32_t n_buckets_ = 1;
+  uint32_t writes_ = 0;
 };
 
 // ---- inline hot path ----
@@ -200,9 +213,10 @@ inline int32_t FlowTable::find_in(const Bucket &bk, const FlowWords &key) {
   return eq ? 0 : -1;
 }
 
-inline bool FlowTable::prefetch_secondary(uint32_t hash, const FlowWords &key) const {
+inline bool FlowTable::probe_primary(uint32_t hash, const FlowWords &key, int32_t *way) const {
   const Bucket &bk = buckets_[bucket_of(hash)];
-  if (find_in(bk, key) >= 0) return false;
+  *way = find_in(bk, key);
+  if (*way >= 0) return false;
   // Not in the primary: it lives in the secondary only if the primary ever
   // overflowed; a new flow goes there if the primary is full.
   const bool overflowed = meta_of(bk) & kOverflowed;
@@ -224,6 +238,15 @@ inline FlowTable::Lookup FlowTable::lookup(uint32_t hash, const FlowWords &key, 
   const uint32_t age = now_units - load_u32(v + 8);  // modulo 2^32 units
   const bool udp = meta_of(buckets_[b]) & (w ? kUdp1 : kUdp0);
   return {{b, w}, age > (udp ? t.udp : t.tcp), v};
+}
+
+inline FlowTable::Lookup FlowTable::lookup_known(uint32_t hash, int32_t way, uint32_t now_units,
+                                                 const Timeouts &t) const {
+  const uint32_t b = bucket_of(hash);
+  uint8_t *v = buckets_[b].b + static_cast<uint32_t>(way) * kSlotBytes + kValueOff;
+  const uint32_t age = now_units - load_u32(v + 8);  // modulo 2^32 units
+  const bool udp = meta_of(buckets_[b]) & (way ? kUdp1 : kUdp0);
+  return {{b, way}, age > (udp ? t.udp : t.tcp), v};
 }
 
 inline FlowValue FlowTable::value(Slot s) const {

@@ -22,6 +22,11 @@ struct Meta {
   uint32_t hash_sel;
   Stage stage;
   bool sel_ready;  // hash_sel already computed (a flow stage B found to be new)
+  // Stage B's find: the flow's way in its primary bucket (-1: not there)
+  // and the table's writes() then. Stage C reuses it when no store came
+  // between (steady state), skipping the key compare of a second lookup.
+  int32_t way_b;
+  uint32_t writes_b;
 };
 
 inline void count(WorkerContext &ctx, maglb_counter c, uint64_t n = 1) {
@@ -73,7 +78,9 @@ inline uint32_t spec_hash(const Meta &m) {
 inline uint32_t select_tracked(WorkerContext &ctx, const Snapshot &snap, Meta &m, uint32_t now_u,
                                const FlowTable::Timeouts &to) {
   FlowTable &ft = ctx.flows;
-  const FlowTable::Lookup r = ft.lookup(m.hash_flow, m.p.key, now_u, to);
+  const FlowTable::Lookup r = m.way_b >= 0 && ft.writes() == m.writes_b
+                                  ? ft.lookup_known(m.hash_flow, m.way_b, now_u, to)
+                                  : ft.lookup(m.hash_flow, m.p.key, now_u, to);
   if (r.slot.way >= 0) {
     if (r.expired) {
       count(ctx, MAGLB_C_FLOW_EXPIRED);
@@ -186,6 +193,7 @@ inline void stage_parse(WorkerContext &ctx, const Snapshot &snap, Packet &pk, Me
                         Verdict &verdict, VipMemo &memo) {
   m.stage = Stage::Done;
   m.sel_ready = false;
+  m.way_b = -1;
   parse_frame(pk.data, pk.len, &m.p);
   if (m.p.kind == ParseKind::Drop) {
     count(ctx, static_cast<maglb_counter>(m.p.drop_counter));
@@ -244,7 +252,8 @@ inline void stage_forward(WorkerContext &ctx, const Snapshot &snap, const Neighb
 // common case in a SYN flood) gets its Maglev slot computed and that table
 // line prefetched here, so stage C's insert does not wait for it.
 inline void stage_probe(const FlowTable &ft, Meta &m) {
-  if (!ft.prefetch_secondary(m.hash_flow, m.p.key) || m.stage != Stage::Flow) return;
+  m.writes_b = ft.writes();
+  if (!ft.probe_primary(m.hash_flow, m.p.key, &m.way_b) || m.stage != Stage::Flow) return;
   m.hash_sel = spec_hash(m);
   m.sel_ready = true;
   __builtin_prefetch(&m.vip->table[maglb_slot_of(m.hash_sel, m.vip->meta.table_size)]);
