@@ -194,7 +194,7 @@ inline void stage_parse(WorkerContext &ctx, const Snapshot &snap, Packet &pk, Me
   m.stage = Stage::Done;
   m.sel_ready = false;
   m.way_b = -1;
-  parse_frame(pk.data, pk.len, &m.p);
+  if (!parse_frame_fast(pk.data, pk.len, &m.p)) parse_frame(pk.data, pk.len, &m.p);
   if (m.p.kind == ParseKind::Drop) {
     count(ctx, static_cast<maglb_counter>(m.p.drop_counter));
     verdict = Verdict::Drop;
