@@ -105,6 +105,7 @@ bool FlowTable::init(size_t capacity, std::string *error) {
   bytes_ = bytes;
   map_bytes_ = map_bytes;
   n_buckets_ = static_cast<uint32_t>(n_buckets);
+  ++writes_;
   buckets_ = static_cast<Bucket *>(mem);
   // Touch every page now so no page fault lands on the packet path.
   std::memset(mem_, 0, bytes_);
@@ -112,6 +113,7 @@ bool FlowTable::init(size_t capacity, std::string *error) {
 }
 
 void FlowTable::clear() {
+  ++writes_;
   if (mem_) std::memset(mem_, 0, bytes_);
 }
 
@@ -190,6 +192,7 @@ FlowTable::Slot FlowTable::victim(uint32_t hash, bool v6, uint32_t now_units, co
 
 void FlowTable::store(Slot s, uint32_t hash, const FlowWords &key, const FlowValue &v,
                       uint32_t now_units) {
+  ++writes_;
   Bucket &bk = buckets_[s.bucket];
   uint8_t *p = bk.b;
   uint16_t m = meta_of(bk);
@@ -230,6 +233,7 @@ void FlowTable::store(Slot s, uint32_t hash, const FlowWords &key, const FlowVal
 }
 
 void FlowTable::erase(Slot s) {
+  ++writes_;
   Bucket &bk = buckets_[s.bucket];
   uint16_t m = meta_of(bk);
   if (m & kV6)

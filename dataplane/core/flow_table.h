@@ -64,6 +64,9 @@ class FlowTable {
   struct Lookup {
     Slot slot;     // slot.way == -1: miss
     bool expired;  // found but idle for longer than its timeout
+    // The found flow's value bytes (nullptr on a miss): value_at, touch_at
+    // and set_backend_hint_at use it without recomputing the bucket.
+    uint8_t *value;
   };
 
   FlowTable();
@@ -114,12 +117,30 @@ class FlowTable {
   // be in (or go to) its secondary bucket, prefetches that line. Returns
   // true when the flow is certainly absent (not in the primary, and the
   // primary never overflowed).
-  bool prefetch_secondary(uint32_t hash, const FlowWords &key) const;
+  bool prefetch_secondary(uint32_t hash, const FlowWords &key) const {
+    int32_t way;
+    return probe_primary(hash, key, &way);
+  }
+  // The same, also giving the flow's way in its primary bucket (-1: not
+  // there). Valid for lookup_known() while writes() has not changed.
+  bool probe_primary(uint32_t hash, const FlowWords &key, int32_t *way) const;
+  // Changes with every store(), erase() and clear(): the only calls that
+  // move keys between ways (touch and hints do not).
+  uint32_t writes() const { return writes_; }
+  // lookup() for a flow probe_primary() found in `way` of its primary
+  // bucket, with no writes() since: the same result without the key compare.
+  Lookup lookup_known(uint32_t hash, int32_t way, uint32_t now_units, const Timeouts &t) const;
 
   Lookup lookup(uint32_t hash, const FlowWords &key, uint32_t now_units, const Timeouts &t) const;
   FlowValue value(Slot s) const;
   void set_backend_hint(Slot s, uint16_t hint) { store16(s, kValueOff + 12, hint); }
   void touch(Slot s, uint32_t now_units) { store32(s, kValueOff + 8, now_units); }
+  // The same on Lookup::value (a hit's fields in one place).
+  static FlowValue value_at(const uint8_t *v) {
+    return {load_u32(v), load_u32(v + 4), load_u16(v + 12)};
+  }
+  static void touch_at(uint8_t *v, uint32_t now_units) { std::memcpy(v + 8, &now_units, 4); }
+  static void set_backend_hint_at(uint8_t *v, uint16_t hint) { std::memcpy(v + 12, &hint, 2); }
   // Where a new flow of this family goes: a free slot of the primary
   // bucket (a free line for IPv6), else of the secondary, else an expired
   // one of either, else the least recently used of both. *evicted: live
@@ -158,6 +179,7 @@ class FlowTable {
   size_t bytes_ = 0;      // the buckets
   size_t map_bytes_ = 0;  // the mapping: bytes_ rounded up to whole huge pages
   uint32_t n_buckets_ = 1;
+  uint32_t writes_ = 0;
 };
 
 // ---- inline hot path ----
@@ -191,9 +213,10 @@ inline int32_t FlowTable::find_in(const Bucket &bk, const FlowWords &key) {
   return eq ? 0 : -1;
 }
 
-inline bool FlowTable::prefetch_secondary(uint32_t hash, const FlowWords &key) const {
+inline bool FlowTable::probe_primary(uint32_t hash, const FlowWords &key, int32_t *way) const {
   const Bucket &bk = buckets_[bucket_of(hash)];
-  if (find_in(bk, key) >= 0) return false;
+  *way = find_in(bk, key);
+  if (*way >= 0) return false;
   // Not in the primary: it lives in the secondary only if the primary ever
   // overflowed; a new flow goes there if the primary is full.
   const bool overflowed = meta_of(bk) & kOverflowed;
@@ -210,11 +233,20 @@ inline FlowTable::Lookup FlowTable::lookup(uint32_t hash, const FlowWords &key, 
     b = secondary_of(hash);
     w = find_in(buckets_[b], key);
   }
-  if (w < 0) return {{b, -1}, false};
-  const uint8_t *v = buckets_[b].b + static_cast<uint32_t>(w) * kSlotBytes + kValueOff;
+  if (w < 0) return {{b, -1}, false, nullptr};
+  uint8_t *v = buckets_[b].b + static_cast<uint32_t>(w) * kSlotBytes + kValueOff;
   const uint32_t age = now_units - load_u32(v + 8);  // modulo 2^32 units
   const bool udp = meta_of(buckets_[b]) & (w ? kUdp1 : kUdp0);
-  return {{b, w}, age > (udp ? t.udp : t.tcp)};
+  return {{b, w}, age > (udp ? t.udp : t.tcp), v};
+}
+
+inline FlowTable::Lookup FlowTable::lookup_known(uint32_t hash, int32_t way, uint32_t now_units,
+                                                 const Timeouts &t) const {
+  const uint32_t b = bucket_of(hash);
+  uint8_t *v = buckets_[b].b + static_cast<uint32_t>(way) * kSlotBytes + kValueOff;
+  const uint32_t age = now_units - load_u32(v + 8);  // modulo 2^32 units
+  const bool udp = meta_of(buckets_[b]) & (way ? kUdp1 : kUdp0);
+  return {{b, way}, age > (udp ? t.udp : t.tcp), v};
 }
 
 inline FlowValue FlowTable::value(Slot s) const {

@@ -168,6 +168,7 @@ void parse_ipv6(const uint8_t *ip, uint32_t avail, Parsed *o) {
 }  // namespace
 
 void parse_frame(const uint8_t *data, uint16_t len, Parsed *o) {
+  if (parse_frame_fast(data, len, o)) return;
   o->kind = ParseKind::Pass;
   o->later_fragment = false;
   o->df = false;

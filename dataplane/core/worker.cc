@@ -66,16 +66,14 @@ void WorkerContext::follow_neighbors(const Snapshot &snap, const NeighborTable &
   }
 }
 
-const uint8_t *WorkerContext::next_hop(const Snapshot &snap, const NeighborTable &neigh,
-                                       uint32_t backend_index) {
+const uint8_t *WorkerContext::next_hop_fill(const Snapshot &snap, const NeighborTable &neigh,
+                                            uint32_t backend_index) {
   NextHop &h = next_hop_cache_[backend_index];
-  if (h.epoch != next_hop_epoch_) {
-    const maglb_backend &b = snap.backends()[backend_index];
-    const uint8_t *mac = neigh.resolve(b.family, b.addr);
-    h.resolved = mac != nullptr;
-    if (mac) std::memcpy(h.mac, mac, 6);
-    h.epoch = next_hop_epoch_;
-  }
+  const maglb_backend &b = snap.backends()[backend_index];
+  const uint8_t *mac = neigh.resolve(b.family, b.addr);
+  h.resolved = mac != nullptr;
+  if (mac) std::memcpy(h.mac, mac, 6);
+  h.epoch = next_hop_epoch_;
   return h.resolved ? h.mac : nullptr;
 }
 

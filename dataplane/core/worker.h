@@ -50,7 +50,17 @@ struct alignas(64) WorkerContext {
     uint8_t resolved;
     uint8_t pad;
   };
-  const uint8_t *next_hop(const Snapshot &snap, const NeighborTable &neigh, uint32_t backend_index);
+  // The hit is inline (one epoch compare per packet; callgrind: the call
+  // and its reloads were 28 instructions a packet); a miss resolves out of line.
+  const uint8_t *next_hop(const Snapshot &snap, const NeighborTable &neigh,
+                          uint32_t backend_index) {
+    const NextHop &h = next_hop_cache_[backend_index];
+    if (h.epoch == next_hop_epoch_) [[likely]]
+      return h.resolved ? h.mac : nullptr;
+    return next_hop_fill(snap, neigh, backend_index);
+  }
+  const uint8_t *next_hop_fill(const Snapshot &snap, const NeighborTable &neigh,
+                               uint32_t backend_index);
   void follow_neighbors(const Snapshot &snap, const NeighborTable &neigh);
 
   std::unique_ptr<maglb_traffic_stats[]> backend_stats_storage_;

@@ -20,7 +20,6 @@ namespace maglb::dpdk {
 namespace {
 
 constexpr unsigned kRingSize = 1024;
-constexpr uint64_t kTxDrainUs = 100;               // l3fwd's BURST_TX_DRAIN_US
 constexpr uint64_t kNeighborTickNs = 100'000'000;  // resolver timer granularity
 constexpr uint16_t kExceptionDesc = 512;
 
@@ -141,7 +140,6 @@ bool Engine::start(const DataplaneOptions &options, std::string *error) {
   }
   shared_.qsbr = qsbr_;
   const uint64_t hz = rte_get_tsc_hz();
-  shared_.tx_drain_tsc = (hz + 999'999) / 1'000'000 * kTxDrainUs;
   shared_.ns_per_tsc_q32 =
       static_cast<uint64_t>((static_cast<unsigned __int128>(1'000'000'000u) << 32) / hz);
   shared_.rx_enabled = !options.wait_for_table;
@@ -174,14 +172,6 @@ bool Engine::start(const DataplaneOptions &options, std::string *error) {
     w->exception_queue_id = i;
     w->to_control = to_control_;
     w->inject = i == 0 ? inject_ : nullptr;
-    w->tx_buffer = static_cast<rte_eth_dev_tx_buffer *>(
-        rte_zmalloc_socket("maglb_txbuf", RTE_ETH_TX_BUFFER_SIZE(kBurst), RTE_CACHE_LINE_SIZE,
-                           static_cast<int>(rte_lcore_to_socket_id(lcore))));
-    if (w->tx_buffer == nullptr || rte_eth_tx_buffer_init(w->tx_buffer, kBurst) != 0 ||
-        rte_eth_tx_buffer_set_err_callback(w->tx_buffer, count_unsent_tx, w.get()) != 0) {
-      *error = "cannot allocate the TX buffer of worker " + std::to_string(i);
-      return false;
-    }
     if (rte_rcu_qsbr_thread_register(qsbr_, i) != 0) {
       *error = "cannot register worker " + std::to_string(i) + " with RCU";
       return false;
@@ -222,10 +212,6 @@ void Engine::shutdown() {
   if (port_started_) stop_port(port_id_);
   if (has_exception_port_) stop_port(exception_port_id_);
   port_started_ = has_exception_port_ = false;
-  for (auto &w : workers_) {
-    rte_free(w->tx_buffer);
-    w->tx_buffer = nullptr;
-  }
   rte_mbuf *m;
   for (rte_ring *r : {to_control_, inject_}) {
     if (r == nullptr) continue;

@@ -24,7 +24,6 @@ struct SharedState {
   RcuPublished<core::Snapshot> snapshot;
   RcuPublished<core::NeighborTable> neighbors;
   rte_rcu_qsbr *qsbr = nullptr;
-  uint64_t tx_drain_tsc = 0;      // flush a partly filled TX buffer after this many TSC cycles
   uint64_t ns_per_tsc_q32 = 0;    // nanoseconds per TSC cycle, 32.32 fixed point
   alignas(64) bool stop = false;  // __atomic: loop exit
   bool rx_enabled = true;         // __atomic: false until the first table (--wait-for-table)
@@ -53,15 +52,14 @@ struct alignas(64) Worker {
   uint16_t exception_queue_id = 0;
   rte_ring *to_control = nullptr;  // ARP/ND frames for the control thread (multi-producer)
   rte_ring *inject = nullptr;      // frames to send on the port (worker 0 only, else null)
-  rte_eth_dev_tx_buffer *tx_buffer = nullptr;
 };
 
 // rte_eal_remote_launch entry point; arg is a Worker*. Returns 0 after
-// SharedState::stop, having flushed its TX buffer and gone offline in RCU.
+// SharedState::stop, having gone offline in RCU.
 int worker_main(void *arg);
 
-// TX-buffer error callback: frames the port refused are freed and moved
-// from tx_forwarded to drop_tx_full, keeping the counter invariant.
-void count_unsent_tx(rte_mbuf **unsent, uint16_t count, void *worker);
+// Frames the port's TX queue refused: freed and moved from tx_forwarded
+// to drop_tx_full, keeping the counter invariant.
+void count_unsent_tx(Worker &w, rte_mbuf **unsent, uint16_t count);
 
 }  // namespace maglb::dpdk
