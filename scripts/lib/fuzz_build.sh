@@ -12,5 +12,9 @@ if [[ ! -f $dir/build.ninja ]]; then
   CC=clang CXX=clang++ meson setup "$dir" --buildtype=plain -Doptimization=1 -Ddebug=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true >/dev/null
 fi
+# Regenerate first if a meson.build changed: the introspection read below
+# would otherwise describe the old tree (a newly added fuzzer would be
+# registered as a test but never built).
+ninja -C "$dir" build.ninja >/dev/null
 mapfile -t targets < <(scripts/lib/suite_targets.py "$dir" "$@")
 ninja -C "$dir" -j"$(nproc)" "${targets[@]}"

@@ -247,18 +247,33 @@ class DaemonXdpE2E(unittest.TestCase):
 
     def assert_kernel_matches_daemon(self, vip):
         """The XDP table of `vip` is slot for slot the one maglbd reports, and
-        every id in it is a backend of the map with the address maglbd names."""
-        dump = self.ctl_json("table", "dump", vip)
-        table = kernel_table_of(vip)
+        every id in it is a backend of the map with the address maglbd names.
+        The daemon's own health checks may install a generation while the
+        maps are read: the reads are retried (bounded) until no install
+        happened between the first and the last, so the comparison is of one
+        generation."""
+        for _ in range(50):
+            g0 = self.generation()
+            result = self._kernel_vs_daemon(vip)
+            if self.generation() == g0:
+                break
+        else:
+            self.fail("the generation kept changing while the maps were read")
+        dump, table, backends, entry = result
         self.assertEqual(table, dump["slots"])
-        backends = kernel_backends()
         for bid in set(table) - {MAGLB_SLOT_EMPTY}:
             self.assertIn(bid, backends)
             self.assertEqual(backends[bid][0], dump["backends"][str(bid)]["address"])
+        self.assertEqual(entry[1], g0)
+        return table, backends, dump
+
+    def _kernel_vs_daemon(self, vip):
+        dump = self.ctl_json("table", "dump", vip)
+        table = kernel_table_of(vip)
+        backends = kernel_backends()
         entry = [v for k, v in kernel_vips().items()
                  if "%s:%d/tcp" % (k[0], k[1]) == vip and not v[3] & 2][0]
-        self.assertEqual(entry[1], self.generation())
-        return table, backends, dump
+        return dump, table, backends, entry
 
     def share(self, table, address, dump):
         ids = {int(i) for i, b in dump["backends"].items() if b["address"] == address}
